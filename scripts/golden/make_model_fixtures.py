@@ -3,7 +3,7 @@
 
 Runs where torch and transformers are installed (the GPU machine; the computation itself runs on the CPU in float32,
 so the reference is exact fp32 math, not TF32). For each case it writes, under OUT/<case>/:
-  config.json, generation_config.json, model.safetensors   -- saved by transformers' save_pretrained
+  config.json, generation_config.json, model*.safetensors  -- saved by save_pretrained (one case sharded)
   reference.safetensors  -- prompt.N.logits [len, vocab] f32 (full forward), greedy.N.logits [steps, vocab] f32
   reference.json         -- versions, prompts, greedy continuations, smallest top-2 logit margin seen
 The Java parity tests (jllm-cpu ModelParityTest) load these through the real loader and compare.
@@ -33,8 +33,9 @@ CASES = {
                    scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
                             "original_max_position_embeddings": 32},
                    extra=dict(attention_bias=False, mlp_bias=False)),
-    # Llama 2 style MHA with every bias on and linear rope scaling, stored in bf16.
+    # Llama 2 style MHA with every bias on and linear rope scaling, stored in bf16 as a sharded checkpoint.
     "llama-bias-linear": dict(cls="LlamaForCausalLM", dtype=torch.bfloat16, heads=4, kv_heads=4, head_dim=None,
+                              shard="100KB",
                               theta=10000.0, eps=1e-6, tie=False, scaling={"rope_type": "linear", "factor": 2.0},
                               extra=dict(attention_bias=True, mlp_bias=True)),
     # Mistral: MQA, head_dim * heads != hidden, sliding window shorter than the longest sequence, stored in fp16.
@@ -95,12 +96,16 @@ def main(out_dir):
         model_cls = getattr(transformers, case["cls"])
         model = model_cls(config).eval()
         randomize(model, generator)
-        # Round the weights to the stored dtype, then compute the reference in float32 from exactly those values.
+        # Store the weights in the case's dtype, then load them back through transformers' own loader in float32:
+        # the reference is float32 math on exactly the stored values (and rotary tables computed in float32).
         model = model.to(case["dtype"])
         case_dir = os.path.join(out_dir, name)
-        model.save_pretrained(case_dir, safe_serialization=True)
-        model = model.to(torch.float32)
-        model.config._attn_implementation = "eager"
+        model.save_pretrained(case_dir, safe_serialization=True, max_shard_size=case.get("shard", "1GB"))
+        del model
+        try:
+            model = model_cls.from_pretrained(case_dir, dtype=torch.float32, attn_implementation="eager").eval()
+        except TypeError:
+            model = model_cls.from_pretrained(case_dir, torch_dtype=torch.float32, attn_implementation="eager").eval()
 
         prompts = [torch.randint(4, VOCAB, (n,), generator=generator).tolist() for n in PROMPT_LENGTHS]
         tensors, greedy, min_margin = {}, [], float("inf")

@@ -1,0 +1,88 @@
+package ai.jllm.backend;
+
+import ai.jllm.tensor.DType;
+import ai.jllm.weights.TensorView;
+import java.util.List;
+
+/**
+ * A place where a model runs: memory, and the handful of ops a decoder needs. The model is written once against this
+ * interface; the CPU backend runs each op eagerly, the CUDA backend enqueues kernels on a stream.
+ *
+ * <p>Activation tensors are allocated for the largest step; every op works on the first rows named by its
+ * {@code rows} argument or by the step's {@link ForwardBatch}. Shapes below use: T = tokens in the step,
+ * H = hidden size, Q = heads × head dim, KV = kv heads × head dim, I = intermediate size, V = vocabulary.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name as users select it: "cpu", "cuda". */
+    String name();
+
+    /** One line for logs: the device and how it is used. */
+    String description();
+
+    /** The element type of activations (and of the KV cache) on this backend. */
+    DType activationType();
+
+    // ---- memory ----
+
+    /** A zeroed tensor of this backend's memory. */
+    Tensor allocate(DType dtype, long... shape);
+
+    /** A stored weight (norm weights, embedding table) placed on this backend; the view's memory stays valid. */
+    Tensor upload(TensorView weight);
+
+    /** Host floats placed on this backend, for tables the model computes itself (rotary cos/sin). */
+    Tensor upload(float[] values, long... shape);
+
+    /**
+     * The weights of one linear layer: {@code weightParts} (each [out_i, in]) stacked along the output rows,
+     * so QKV or gate/up projections stored separately run as one matrix product. Biases, when present, match the parts.
+     */
+    LinearWeights linear(List<TensorView> weightParts, List<TensorView> biasParts);
+
+    KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim);
+
+    // ---- ops ----
+
+    /** out[t] = table[tokenIds[t]].  table: [V, H], out: [T, H] */
+    void embedding(Tensor table, ForwardBatch batch, Tensor out);
+
+    /** out[r] = x[r] / rms(x[r]) * weight.  x, out: [rows, H], weight: [H] */
+    void rmsNorm(Tensor x, Tensor weight, float eps, int rows, Tensor out);
+
+    /** residual[r] += delta[r]; out[r] = rmsNorm(residual[r]) * weight (the pre-norm residual stream, fused). */
+    void addRmsNorm(Tensor residual, Tensor delta, Tensor weight, float eps, int rows, Tensor out);
+
+    /** out[r] = x[r] W^T + b.  x: [rows, in], out: [rows, out] */
+    void linear(Tensor x, LinearWeights weights, int rows, Tensor out);
+
+    /** RMS norm of every query head and key head in place (Qwen3's QK-norm).  qkv: [T, Q + 2 KV], weights: [headDim] */
+    void qkNorm(Tensor qkv, Tensor qWeight, Tensor kWeight, float eps, AttentionShape shape, int rows);
+
+    /**
+     * Rotates the queries and keys of every token by its position (rotate-half convention) in place, then writes
+     * its key and value into the cache at its slot.
+     *
+     * @param ropeTable [maxPositions, headDim]: cos in columns [0, headDim/2), sin in [headDim/2, headDim)
+     */
+    void ropeAndWriteKv(Tensor qkv, Tensor ropeTable, AttentionShape shape, KvCache cache, int layer,
+                        ForwardBatch batch);
+
+    /**
+     * Causal attention of every token's query over its sequence's cached keys and values (which include this step's
+     * own, already written), for a mixed batch of prefills, prefill chunks and decodes.  out: [T, Q]
+     */
+    void attention(Tensor qkv, KvCache cache, int layer, AttentionShape shape, ForwardBatch batch, Tensor out);
+
+    /** out[r] = silu(gate[r]) * up[r] where gateUp[r] = [gate: I | up: I].  gateUp: [rows, 2I], out: [rows, I] */
+    void siluMul(Tensor gateUp, int rows, Tensor out);
+
+    /** out[i] = x[logitsIndices[i]] for the step's logits rows.  x: [T, H], out: [numLogits, H] */
+    void gatherLogitsRows(Tensor x, ForwardBatch batch, Tensor out);
+
+    /** Copies the first {@code rows} rows of a float tensor to the host. */
+    void copyToHost(Tensor source, int rows, float[] destination);
+
+    @Override
+    void close();
+}
