@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "download",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = {
             "Download a model from the Hugging Face hub into the Hugging Face cache (the one Python's"
                     + " huggingface_hub uses) and print its snapshot directory as the last line of output.",

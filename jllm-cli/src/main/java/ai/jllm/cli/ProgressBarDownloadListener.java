@@ -81,8 +81,8 @@ final class ProgressBarDownloadListener implements DownloadListener, AutoCloseab
             return bytes + " B";
         }
         String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = bytes;
-        int unit = -1;
+        double value = bytes / (double) KIB;
+        int unit = 0;
         while (value >= 1024 && unit < units.length - 1) {
             value /= 1024;
             unit++;

@@ -28,7 +28,7 @@ record FileMetadata(String etag, long size, URI location, Optional<String> commi
         boolean redirected = HubHttp.isRedirect(head.statusCode());
         String etag = head.headers().firstValue("X-Linked-Etag").or(() -> head.headers().firstValue("ETag"))
                 .map(FileMetadata::normalizeEtag)
-                .orElseThrow(() -> missing("an ETag", head, subject));
+                .orElseThrow(() -> missing("ETag", head, subject));
         if (!SAFE_ETAG.matcher(etag).matches()) {
             throw new HubException(Reason.BAD_RESPONSE,
                     "unusable ETag '" + etag + "' from " + head.uri() + " for " + subject.describe());
@@ -36,7 +36,7 @@ record FileMetadata(String etag, long size, URI location, Optional<String> commi
         OptionalLong size = parseSize(head.headers().firstValue("X-Linked-Size")
                 .or(() -> redirected ? Optional.empty() : head.headers().firstValue("Content-Length")));
         if (size.isEmpty()) {
-            throw missing("a file size", head, subject);
+            throw missing("file size", head, subject);
         }
         URI location = redirected ? HubHttp.location(head, head.uri(), subject) : head.uri();
         return new FileMetadata(etag, size.getAsLong(), location, head.headers().firstValue("X-Repo-Commit"));
@@ -64,7 +64,7 @@ record FileMetadata(String etag, long size, URI location, Optional<String> commi
     }
 
     private static HubException missing(String what, HttpResponse<?> head, RequestSubject subject) {
-        return new HubException(Reason.BAD_RESPONSE, "no " + what + " in the answer from " + head.uri() + " for "
-                + subject.describe() + " (is HF_ENDPOINT a Hugging Face hub?)");
+        return new HubException(Reason.BAD_RESPONSE, "the answer from " + head.uri() + " for " + subject.describe()
+                + " has no " + what + " (is HF_ENDPOINT a Hugging Face hub?)");
     }
 }

@@ -17,6 +17,8 @@ import java.util.OptionalLong;
  * {@code huggingface_hub.snapshot_download} does: list the repository at a revision, then fetch each
  * selected file that the snapshot does not already hold (HEAD for its ETag and size, then GET from the
  * CDN), link it into {@code snapshots/{commit}/}, and record the revision's commit under {@code refs/}.
+ * Files are fetched one after the other. Two processes may download into one cache (a lock file per blob
+ * keeps them apart); within one JVM, do not download the same repository from two threads at once.
  */
 public final class HubClient implements AutoCloseable {
 
@@ -45,7 +47,9 @@ public final class HubClient implements AutoCloseable {
      *
      * @param repoId {@code org/name}
      * @param revision a branch, tag or commit hash ({@code main} for the default branch)
-     * @param includeGlobs the files to fetch (see {@link Glob}); empty selects what inference needs
+     * @param includeGlobs the files to fetch, as patterns in the manner of huggingface_hub's
+     *     {@code allow_patterns} ({@code *} also matches {@code /}); empty selects what inference needs:
+     *     {@code *.json *.safetensors *.model *.txt *.jinja tokenizer*}
      */
     public Path download(String repoId, String revision, List<String> includeGlobs, DownloadListener listener) {
         RepoId repo = RepoId.parse(repoId);
