@@ -44,6 +44,12 @@ public interface Backend extends AutoCloseable {
 
     // ---- ops ----
 
+    /**
+     * Called once per step, before the ops that read {@code batch}: a device backend copies the step's metadata
+     * (token ids, positions, slots, block tables) to the device here, in one transfer.
+     */
+    void prepare(ForwardBatch batch);
+
     /** out[t] = table[tokenIds[t]].  table: [V, H], out: [T, H] */
     void embedding(Tensor table, ForwardBatch batch, Tensor out);
 

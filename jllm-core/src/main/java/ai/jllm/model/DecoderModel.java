@@ -68,6 +68,7 @@ public final class DecoderModel {
     public Tensor forward(ForwardBatch batch, KvCache cache) {
         int tokens = batch.numTokens();
         var layers = weights.layers();
+        backend.prepare(batch);
         backend.embedding(weights.embedding(), batch, residual);
         backend.rmsNorm(residual, layers.getFirst().attentionNorm(), eps, tokens, normed);
         for (int i = 0; i < layers.size(); i++) {

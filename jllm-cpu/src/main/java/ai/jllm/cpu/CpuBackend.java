@@ -150,6 +150,10 @@ public final class CpuBackend implements Backend {
 
     // ---- ops ----
 
+    /** The CPU reads the batch's arrays where they are. */
+    @Override
+    public void prepare(ForwardBatch batch) {}
+
     @Override
     public void embedding(Tensor table, ForwardBatch batch, Tensor out) {
         StoredMatrix matrix = StoredMatrix.of(table);
