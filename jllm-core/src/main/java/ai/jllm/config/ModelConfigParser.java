@@ -69,11 +69,11 @@ final class ModelConfigParser {
 
     private static Architecture architecture(JsonFields config) {
         List<String> architectures = config.stringList("architectures");
+        Optional<String> modelType = config.optionalString("model_type");
         try {
             if (!architectures.isEmpty()) {
                 return Architecture.fromHfName(architectures.getFirst());
             }
-            Optional<String> modelType = config.optionalString("model_type");
             if (modelType.isPresent()) {
                 return Architecture.fromModelType(modelType.get());
             }
