@@ -11,8 +11,11 @@ final class UnicodeClasses {
     static final String WHITE_SPACE_SET =
             "\\x{9}-\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}";
 
-    /** Oniguruma's Unicode {@code \w}: letters, marks, decimal digits and connector punctuation. */
-    static final String WORD_SET = "\\p{L}\\p{M}\\p{Nd}\\p{Pc}";
+    /**
+     * Oniguruma's Unicode {@code \w}: Alphabetic, marks, decimal digits and connector punctuation, plus the
+     * superscripts and fractions of Latin-1, which its table for code points below 256 counts as word characters.
+     */
+    static final String WORD_SET = "\\p{IsAlphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{B2}\\x{B3}\\x{B9}\\x{BC}-\\x{BE}";
 
     private UnicodeClasses() {}
 
