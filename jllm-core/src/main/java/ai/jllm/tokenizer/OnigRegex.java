@@ -10,6 +10,10 @@ import java.util.regex.PatternSyntaxException;
  * Oniguruma's {@code \s}, {@code \w}, {@code \d} and case folding are Unicode-aware, {@code \h} is a hex digit,
  * {@code (?m)} means dot-all, {@code .} only excludes {@code \n}, and {@code ^}/{@code $} are line anchors.
  * Character classes are spelled out rather than turned on with {@code (?U)}, which would make every class slower.
+ *
+ * <p>Known differences, both outside what real tokenizer files use: characters assigned after Unicode 14
+ * (Oniguruma's tables) get their Java 25 properties, and in a case-insensitive group Java also lets U+0130 and
+ * U+0131 match {@code i} (real files only put the English contractions {@code 's 't 're 've 'm 'll 'd} there).
  */
 final class OnigRegex {
 
@@ -80,14 +84,15 @@ final class OnigRegex {
         char d = pattern.charAt(at + 1);
         switch (d) {
             case 's' -> appendSet(out, UnicodeClasses.WHITE_SPACE_SET, inClass);
-            case 'w' -> appendSet(out, UnicodeClasses.WORD_SET, inClass);
+            case 'w' -> appendSet(out, inClass ? UnicodeClasses.WORD_SET : UnicodeClasses.STANDALONE_WORD_SET, inClass);
             case 'h' -> appendSet(out, HEX_SET, inClass);
             case 'S', 'W', 'H' -> {
                 if (inClass) {
                     throw new JllmException(where + ": \\" + d + " inside a character class is not supported in regex "
                             + quote(pattern));
                 }
-                String set = d == 'S' ? UnicodeClasses.WHITE_SPACE_SET : d == 'W' ? UnicodeClasses.WORD_SET : HEX_SET;
+                String set = d == 'S' ? UnicodeClasses.WHITE_SPACE_SET
+                        : d == 'W' ? UnicodeClasses.STANDALONE_WORD_SET : HEX_SET;
                 out.append("[^").append(set).append(']');
             }
             case 'd' -> out.append("\\p{Nd}");

@@ -11,11 +11,14 @@ final class UnicodeClasses {
     static final String WHITE_SPACE_SET =
             "\\x{9}-\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}";
 
+    /** Oniguruma's Unicode {@code \w} inside a character class: Alphabetic, marks, decimal digits, connectors. */
+    static final String WORD_SET = "\\p{IsAlphabetic}\\p{M}\\p{Nd}\\p{Pc}";
+
     /**
-     * Oniguruma's Unicode {@code \w}: Alphabetic, marks, decimal digits and connector punctuation, plus the
-     * superscripts and fractions of Latin-1, which its table for code points below 256 counts as word characters.
+     * Oniguruma's {@code \w} on its own: the same plus the superscripts and fractions of Latin-1, which the table
+     * it consults for code points below 256 counts as word characters.
      */
-    static final String WORD_SET = "\\p{IsAlphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{B2}\\x{B3}\\x{B9}\\x{BC}-\\x{BE}";
+    static final String STANDALONE_WORD_SET = WORD_SET + "\\x{B2}\\x{B3}\\x{B9}\\x{BC}-\\x{BE}";
 
     private UnicodeClasses() {}
 
