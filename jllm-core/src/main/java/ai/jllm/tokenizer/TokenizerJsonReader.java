@@ -3,7 +3,6 @@ package ai.jllm.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,8 +76,7 @@ final class TokenizerJsonReader {
             throw file.error("model.vocab must be an object of token → id");
         }
         Map<String, Integer> vocab = new HashMap<>(node.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
             JsonNode id = entry.getValue();
             if (!id.canConvertToInt() || !id.isIntegralNumber() || id.asInt() < 0) {
                 throw file.error("model.vocab[\"" + entry.getKey() + "\"] must be a non-negative integer id");

@@ -16,11 +16,6 @@ final class Utf8Stream {
     private int pendingLength;
     private int expectedLength;
 
-    /** Feeds one byte; completed characters and certain replacements go to {@code out}. */
-    void write(int unsignedByte, StringBuilder out) {
-        feed(unsignedByte, out);
-    }
-
     /** Ends the stream: an incomplete character left over becomes one U+FFFD. */
     void finish(StringBuilder out) {
         if (pendingLength > 0) {
@@ -34,15 +29,18 @@ final class Utf8Stream {
         Utf8Stream stream = new Utf8Stream();
         StringBuilder out = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
-            if (!stream.feed(bytes[i] & 0xFF, out)) {
+            if (!stream.write(bytes[i] & 0xFF, out)) {
                 return Optional.empty();
             }
         }
         return stream.pendingLength == 0 ? Optional.of(out.toString()) : Optional.empty();
     }
 
-    /** Returns false when the byte revealed invalid input (and a replacement was written). */
-    private boolean feed(int unsignedByte, StringBuilder out) {
+    /**
+     * Feeds one byte; completed characters and certain replacements go to {@code out}. Returns false when the
+     * byte revealed invalid input (and a replacement was written).
+     */
+    boolean write(int unsignedByte, StringBuilder out) {
         if (pendingLength > 0) {
             if (isValidContinuation(unsignedByte)) {
                 pendingCodePoint = (pendingCodePoint << 6) | (unsignedByte & 0x3F);
