@@ -113,14 +113,15 @@ final class AddedVocabulary {
     private void split(String text, TokenTrie trie, Sink sink) {
         int textStart = 0;
         int searchFrom = 0;
-        int[] id = new int[1];
-        long match;
-        while (!trie.isEmpty() && (match = trie.find(text, searchFrom, id)) != TokenTrie.NO_MATCH) {
-            int start = (int) (match >>> 32);
-            int stop = (int) match;
+        Optional<TokenTrie.Match> match;
+        while (!trie.isEmpty() && (match = trie.find(text, searchFrom)).isPresent()) {
+            int start = match.get().start();
+            int stop = match.get().end();
+            int id = match.get().id();
+            // Like the library's matcher, the search resumes after the match itself, whatever stripping adds.
             searchFrom = stop;
-            AddedToken token = tokensById.get(id[0]);
-            if (token.singleWord() && !(standsAlone(text, start, stop))) {
+            AddedToken token = tokensById.get(id);
+            if (token.singleWord() && !standsAlone(text, start, stop)) {
                 continue;
             }
             if (token.lstrip()) {
@@ -132,7 +133,7 @@ final class AddedVocabulary {
             if (textStart < start) {
                 sink.text(text.substring(textStart, start), textStart);
             }
-            sink.token(id[0]);
+            sink.token(id);
             textStart = stop;
         }
         if (textStart < text.length()) {

@@ -4,6 +4,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Finds added tokens in text with leftmost-longest semantics: the match that starts first wins, and among
@@ -11,9 +12,6 @@ import java.util.Map;
  * the scan skip positions where no token can start.
  */
 final class TokenTrie {
-
-    /** Returned by {@link #find} when no token occurs. */
-    static final long NO_MATCH = -1L;
 
     private static final int NOT_TERMINAL = -1;
 
@@ -54,17 +52,17 @@ final class TokenTrie {
         }
     }
 
-    /**
-     * The first match at or after {@code from}, packed as {@code start << 32 | end} with its id in
-     * {@code idOut[0]}, or {@link #NO_MATCH}.
-     */
-    long find(String text, int from, int[] idOut) {
+    /** An occurrence of the token {@code id} at {@code [start, end)}. */
+    record Match(int start, int end, int id) {}
+
+    /** The leftmost-longest occurrence of a token at or after {@code from}. */
+    Optional<Match> find(String text, int from) {
         for (int start = from; start < text.length(); start++) {
             if (!firstChars.get(text.charAt(start))) {
                 continue;
             }
             int node = 0;
-            int bestEnd = -1;
+            Optional<Match> longest = Optional.empty();
             for (int i = start; i < text.length(); i++) {
                 Integer child = edges.get(edgeKey(node, text.charAt(i)));
                 if (child == null) {
@@ -72,15 +70,14 @@ final class TokenTrie {
                 }
                 node = child;
                 if (terminalIds[node] != NOT_TERMINAL) {
-                    bestEnd = i + 1;
-                    idOut[0] = terminalIds[node];
+                    longest = Optional.of(new Match(start, i + 1, terminalIds[node]));
                 }
             }
-            if (bestEnd > 0) {
-                return ((long) start << 32) | bestEnd;
+            if (longest.isPresent()) {
+                return longest;
             }
         }
-        return NO_MATCH;
+        return Optional.empty();
     }
 
     private static long edgeKey(int node, char c) {

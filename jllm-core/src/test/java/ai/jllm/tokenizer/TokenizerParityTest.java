@@ -89,6 +89,35 @@ class TokenizerParityTest {
         mismatches.assertNone();
     }
 
+    /** One tokenizer shared by several threads (as a server shares it) still gives the library's ids. */
+    @ParameterizedTest
+    @MethodSource("tokenizers")
+    void encodesCorrectlyFromManyThreadsAtOnce(String name) throws Exception {
+        Tokenizer shared = Tokenizer.load(ai.jllm.testing.TestTokenizers.dir(name));
+        HuggingFaceReference reference = TestTokenizerCache.reference(name);
+        List<String> inputs = inputs();
+        List<int[]> expected = inputs.stream().map(text -> reference.encode(text, true)).toList();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Mismatches>> results = new ArrayList<>();
+            for (int thread = 0; thread < 4; thread++) {
+                int offset = thread * 97;
+                results.add(pool.submit(() -> {
+                    Mismatches mismatches = new Mismatches(name + " concurrent encode");
+                    for (int i = 0; i < inputs.size(); i++) {
+                        int index = (i + offset) % inputs.size();
+                        int[] actual = shared.encode(inputs.get(index), true);
+                        mismatches.check(Arrays.equals(expected.get(index), actual), inputs.get(index),
+                                expected.get(index), actual);
+                    }
+                    return mismatches;
+                }));
+            }
+            for (var result : results) {
+                result.get().assertNone();
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("tokenizers")
     void decodingTheEncodingGivesTheTextBack(String name) {
