@@ -3,9 +3,11 @@ package ai.jllm.tokenizer;
 /**
  * Decodes a stream of token ids piece by piece, for printing generated text as it arrives. Each
  * {@link #push} returns the text that no later token can change; the pieces plus {@link #flush()} concatenate to
- * exactly {@code tokenizer.decode(allIds, skipSpecialTokens)}. A character whose UTF-8 bytes span several tokens
- * (a Chinese character or an emoji from byte-level tokens, a run of {@code <0xXX>} byte-fallback tokens) comes
- * out whole once complete, never as U+FFFD; U+FFFD only appears where the bytes are invalid for good.
+ * exactly {@code tokenizer.decode(allIds, skipSpecialTokens)}. A character whose UTF-8 bytes span several
+ * byte-level tokens (a Chinese character, an emoji) comes out whole with the token that completes it, never as
+ * U+FFFD; U+FFFD only appears where the bytes are invalid for good. A run of SentencePiece byte-fallback tokens
+ * ({@code <0xE4><0xBD><0xA0>}) comes out when a token of another kind follows it (or at {@link #flush()}),
+ * because the library turns a run that ends invalid into one U+FFFD per byte, characters before included.
  * Start-of-text rules such as Llama 2's stripped leading space apply once, at the very start.
  *
  * <p>Not thread-safe: one detokenizer per sequence.
