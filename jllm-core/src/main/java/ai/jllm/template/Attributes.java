@@ -27,7 +27,7 @@ final class Attributes {
         }
         return switch (owner) {
             case Map<?, ?> map when PyValues.mapHasKey(map, name) -> PyValues.mapGet(map, name);
-            default -> Undefined.member(owner, name);
+            case null, default -> Undefined.member(owner, name);
         };
     }
 
@@ -56,7 +56,7 @@ final class Attributes {
             case Markup m when isIndex(key) -> {
                 return index(PyValues.characters(m.text()), key, owner);
             }
-            default -> { }
+            case null, default -> { }
         }
         if (key instanceof String name) {
             Optional<Member> attribute = attribute(owner, name);
@@ -114,7 +114,7 @@ final class Attributes {
             case PyRange range -> pick(range.asList(), start, stop, step);
             case String s -> joinCharacters(pick(PyValues.characters(s), start, stop, step));
             case Markup m -> new Markup(joinCharacters(pick(PyValues.characters(m.text()), start, stop, step)));
-            default -> Undefined.member(owner, "slice(" + PyStrings.repr(start) + ", " + PyStrings.repr(stop) + ", "
+            case null, default -> Undefined.member(owner, "slice(" + PyStrings.repr(start) + ", " + PyStrings.repr(stop) + ", "
                     + PyStrings.repr(step) + ")");
         };
     }

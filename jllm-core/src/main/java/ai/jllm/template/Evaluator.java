@@ -76,13 +76,25 @@ final class Evaluator {
                     if (key instanceof List<?> || key instanceof Map<?, ?>) {
                         throw TemplateError.of("unhashable type: '" + PyValues.typeName(key) + "'");
                     }
-                    map.put(key, eval(pair.value(), scope));
+                    map.put(existingKey(map, key), eval(pair.value(), scope));
                 }
                 yield map;
             }
             case Expr.Slice s -> throw TemplateError.of("a slice can only be used inside [ ]");
             case Expr.NamespaceRef r -> throw TemplateError.of("'" + r.name() + "." + r.attribute() + "' can only be assigned to");
         };
+    }
+
+    /** Python merges keys that compare equal (1, 1.0 and True), keeping the first one written. */
+    private static Object existingKey(Map<Object, Object> map, Object key) {
+        if (PyValues.isNumber(key) && !map.containsKey(key)) {
+            for (Object existing : map.keySet()) {
+                if (PyValues.isNumber(existing) && PyValues.equal(existing, key)) {
+                    return existing;
+                }
+            }
+        }
+        return key;
     }
 
     private static Object getItem(Expr.GetItem g, Scope scope) {

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 final class Parser {
 
     private static final Set<String> UNSUPPORTED_TAGS =
-            Set.of("block", "extends", "include", "import", "from", "autoescape", "do");
+            Set.of("block", "extends", "include", "import", "from", "autoescape");
 
     private final TokenStream stream;
     private final ExpressionParser expressions;

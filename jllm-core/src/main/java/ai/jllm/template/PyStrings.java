@@ -2,6 +2,8 @@ package ai.jllm.template;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +125,21 @@ final class PyStrings {
      * Python's float repr: the shortest digits that round-trip (Java's Double.toString finds the same ones),
      * laid out in positional notation for exponents -4..15 and scientific ({@code 1e+16}) otherwise.
      */
+    /**
+     * Java's Double.toString gives the shortest round-tripping digits except that, when one digit would do, it
+     * may give two that are closer (4.9E-324); Python always takes the shortest, so try one digit first.
+     */
+    private static BigDecimal shortestDecimal(double magnitude) {
+        BigDecimal decimal = new BigDecimal(Double.toString(magnitude)).stripTrailingZeros();
+        if (decimal.precision() == 2) {
+            BigDecimal oneDigit = new BigDecimal(magnitude).round(new MathContext(1, RoundingMode.HALF_EVEN));
+            if (Double.parseDouble(oneDigit.toString()) == magnitude) {
+                return oneDigit.stripTrailingZeros();
+            }
+        }
+        return decimal;
+    }
+
     static String floatRepr(double value) {
         if (Double.isNaN(value)) {
             return "nan";
@@ -133,7 +150,7 @@ final class PyStrings {
         if (value == 0) {
             return (1 / value) < 0 ? "-0.0" : "0.0";
         }
-        BigDecimal decimal = new BigDecimal(Double.toString(Math.abs(value))).stripTrailingZeros();
+        BigDecimal decimal = shortestDecimal(Math.abs(value));
         String digits = decimal.unscaledValue().toString();
         int exponent = digits.length() - 1 - decimal.scale();
         StringBuilder out = new StringBuilder(digits.length() + 8);

@@ -147,10 +147,6 @@ final class Renderer {
             }
             items = kept;
         }
-        if (items.isEmpty()) {
-            render(loop.orElse(), new Scope(scope), out);
-            return;
-        }
         Optional<Function<Object, String>> recursion = loop.recursive()
                 ? Optional.of(nested -> {
                     enter();
@@ -164,14 +160,22 @@ final class Renderer {
                 })
                 : Optional.empty();
         LoopState state = new LoopState(items, depth0, recursion);
+        boolean completedAnIteration = false;
         for (int i = 0; i < items.size(); i++) {
             state.moveTo(i);
             Scope iteration = new Scope(scope);
             assign(loop.target(), items.get(i), iteration);
             iteration.set("loop", state);
-            if (render(loop.body(), iteration, out) == Flow.BREAK) {
+            Flow flow = render(loop.body(), iteration, out);
+            if (flow == Flow.BREAK) {
                 break;
             }
+            completedAnIteration |= flow == Flow.NORMAL;
+        }
+        // jinja2 runs the else part unless some iteration reached the end of the body, so also after an
+        // early break or when every iteration continued.
+        if (!completedAnIteration) {
+            render(loop.orElse(), new Scope(scope), out);
         }
     }
 

@@ -86,7 +86,7 @@ final class TokenStream {
 
     TemplateError unexpected(String expected) {
         if (is(Kind.EOF)) {
-            return fail("unexpected end of template, expected '" + expected + "'");
+            return fail("unexpected end of template, expected '" + expected + "'.");
         }
         return fail("expected token '" + expected + "', got '" + current().describe() + "'");
     }
