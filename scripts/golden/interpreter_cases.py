@@ -76,6 +76,17 @@ SCOPES = [
     ("filter_block", "{% filter upper %}abc{{ 'd' }}{% endfilter %}", {}),
     ("generation_tag", "a{% generation %}{% set hidden = 1 %}B{{ hidden }}{% endgeneration %}{{ hidden }}c", {}),
     ("print_statement", "{% print 'a', 1 %}", {}),
+    # jinja2 binds names at compile time: a name first assigned in a frame starts out undefined there.
+    ("frame_assigned_later_at_root", "{% for i in [1] %}[{{ x }}]{% endfor %}{% set x = 'q' %}[{{ x }}]", {"x": "X"}),
+    ("frame_read_at_root_first", "{% for i in [1] %}[{{ x }}]{% endfor %}{{ x }}{% set x = 'q' %}", {"x": "X"}),
+    ("frame_assigned_in_branch", "{% for i in [1] %}[{{ x }}]{% endfor %}{% if true %}{% set x = 'q' %}{% endif %}", {"x": "X"}),
+    ("frame_value_reads_first", "{% for i in [1] %}[{{ x }}]{% endfor %}{% set x = x ~ '!' %}[{{ x }}]", {"x": "X"}),
+    ("frame_in_macro", "{% macro m() %}{% for i in [1] %}[{{ x }}]{% endfor %}{% set x = 'q' %}[{{ x }}]{% endmacro %}{{ m() }}|{% macro n() %}{% for i in [1] %}[{{ y }}]{% endfor %}{% set y = 'q' %}{% endmacro %}{{ n() }}{{ y }}", {"x": "X", "y": "Y"}),
+    ("frame_in_loop", "{% for j in [1] %}{% for i in [1] %}[{{ x }}]{% endfor %}{% set x = 'q' %}[{{ x }}]{% endfor %}", {"x": "X"}),
+    ("frame_macro_called_before_set", "{% macro m() %}[{{ x }}]{% endmacro %}{{ m() }}{% set x = 'q' %}{{ m() }}", {"x": "X"}),
+    ("frame_with_and_set_block", "{% with %}{% for i in [1] %}[{{ x }}]{% endfor %}{% set x = 'w' %}{% endwith %}{% set b %}{% for i in [1] %}<{{ y }}>{% endfor %}{% set y = 'w' %}{% endset %}{{ b }}", {"x": "X", "y": "Y"}),
+    ("frame_tuple_and_macro_names", "{% for i in [1] %}[{{ x }}{{ m }}]{% endfor %}{% set x, z = 1, 2 %}{% macro m() %}{% endmacro %}", {"x": "X", "m": "M"}),
+    ("frame_loop_filter", "{% for i in [1, 2] if x %}{{ i }}{% endfor %}{% set x = 1 %}[{{ x }}]", {"x": "X"}),
 ]
 
 EXPRESSIONS = [

@@ -54,7 +54,8 @@ final class Attributes {
                 return index(PyValues.characters(s), key, owner);
             }
             case Markup m when isIndex(key) -> {
-                return index(PyValues.characters(m.text()), key, owner);
+                Object character = index(PyValues.characters(m.text()), key, owner);
+                return character instanceof String c ? new Markup(c) : character;
             }
             case null, default -> { }
         }
@@ -92,7 +93,7 @@ final class Attributes {
                     : Methods.isMutatingListMethod(name) ? found(Undefined.unsafe(owner, name)) : Optional.empty();
             case PyTuple ignored -> Methods.isTupleMethod(name) ? found(new BoundMethod(owner, name)) : Optional.empty();
             case String ignored -> StringMethods.has(name) ? found(new BoundMethod(owner, name)) : Optional.empty();
-            case Markup m -> StringMethods.has(name) ? found(new BoundMethod(m.text(), name)) : Optional.empty();
+            case Markup ignored -> StringMethods.has(name) ? found(new BoundMethod(owner, name)) : Optional.empty();
             case Namespace ns -> ns.has(name) ? found(ns.get(name)) : Optional.empty();
             case LoopState loop -> loop.attribute(name);
             case null, default -> Optional.empty();

@@ -26,14 +26,14 @@ public final class ChatTemplate {
 
     private final String name;
     private final String source;
-    private final List<Stmt> body;
+    private final Program program;
     private final Map<String, Object> specialTokens;
     private final Scope globals;
 
     private ChatTemplate(String name, String source, Map<String, Object> specialTokens, Clock clock) {
         this.name = name;
         this.source = source;
-        this.body = Parser.parse(name, source);
+        this.program = Parser.parse(name, source);
         this.specialTokens = Map.copyOf(specialTokens);
         this.globals = Scope.of(Globals.create(clock), null);
     }
@@ -108,7 +108,9 @@ public final class ChatTemplate {
                 context.put(entry.getKey(), PyValues.fromJava(entry.getValue()));
             }
         }
-        return new Renderer(name).render(body, Scope.of(context, globals));
+        Scope scope = Scope.of(context, globals);
+        program.frame().enter(scope);
+        return new Renderer(name).render(program.body(), scope);
     }
 
     /** The template's name and origin, as error messages show it. */

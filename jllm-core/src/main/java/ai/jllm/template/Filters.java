@@ -87,9 +87,6 @@ final class Filters {
 
     private static Object abs(Object value, List<Object> positional, Map<String, Object> keywords) {
         Args.bind("abs", positional, keywords, 0);
-        if (value instanceof Undefined u) {
-            throw u.fail();
-        }
         if (!PyValues.isNumber(value)) {
             throw TemplateError.of("bad operand type for abs(): '" + PyValues.typeName(value) + "'");
         }
@@ -131,6 +128,9 @@ final class Filters {
 
     private static Object toFloat(Object value, List<Object> positional, Map<String, Object> keywords) {
         Args args = Args.bind("float", positional, keywords, 0, "default");
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
         return parseFloat(value).map(Object.class::cast).orElseGet(() -> args.get(0, 0.0));
     }
 
@@ -161,6 +161,9 @@ final class Filters {
         Args args = Args.bind("int", positional, keywords, 0, "default", "base");
         Object fallback = args.get(0, 0L);
         long base = args.integer(1, 10, "base");
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
         if (PyValues.isString(value)) {
             String text = StringMethods.strip(PyStrings.str(value), null, true, true).replace("_", "");
             try {
@@ -197,6 +200,7 @@ final class Filters {
 
     private static Object indent(Object value, List<Object> positional, Map<String, Object> keywords) {
         Args args = Args.bind("indent", positional, keywords, 0, "width", "first", "blank");
+        requireAppendableString(value);
         Object width = args.get(0, 4L);
         String indentation = PyValues.isString(width) ? PyStrings.str(width) : " ".repeat((int) Math.max(0, Args.toInteger(width, "width")));
         boolean first = args.flag(1, false);
@@ -220,6 +224,19 @@ final class Filters {
         return value instanceof Markup ? new Markup(out.toString()) : out.toString();
     }
 
+    /** jinja2's indent starts with {@code s += "\n"}, which only strings survive; these are Python's errors. */
+    private static void requireAppendableString(Object value) {
+        switch (value) {
+            case String ignored -> { }
+            case Markup ignored -> { }
+            case Undefined u -> throw u.fail();
+            case List<?> ignored -> throw TemplateError.of("'list' object has no attribute 'splitlines'");
+            case PyTuple ignored -> throw TemplateError.of("can only concatenate tuple (not \"str\") to tuple");
+            case null, default -> throw TemplateError.of("unsupported operand type(s) for +=: '" + PyValues.typeName(value)
+                    + "' and 'str'");
+        }
+    }
+
     private static Object replace(Object value, List<Object> positional, Map<String, Object> keywords) {
         Args args = Args.bind("replace", positional, keywords, 2, "old", "new", "count");
         long count = args.get(2, null) == null ? -1 : args.integer(2, -1, "count");
@@ -232,9 +249,6 @@ final class Filters {
         String method = PyStrings.str(args.get(1, "common"));
         if (!method.equals("common") && !method.equals("ceil") && !method.equals("floor")) {
             throw TemplateError.of("method must be common, ceil or floor");
-        }
-        if (value instanceof Undefined u) {
-            throw u.fail();
         }
         if (!PyValues.isNumber(value)) {
             throw TemplateError.of("type " + PyValues.typeName(value) + " doesn't define __round__ method");
@@ -262,20 +276,22 @@ final class Filters {
 
     private static Object truncate(Object value, List<Object> positional, Map<String, Object> keywords) {
         Args args = Args.bind("truncate", positional, keywords, 0, "length", "killwords", "end", "leeway");
-        String s = PyStrings.str(value);
         long length = args.integer(0, 255, "length");
         boolean killWords = args.flag(1, false);
         String end = PyStrings.str(args.get(2, "..."));
         long leeway = args.get(3, null) == null ? 5 : args.integer(3, 5, "leeway");
-        int size = s.codePointCount(0, s.length());
         if (length < end.length()) {
             throw TemplateError.of("expected length >= " + end.length() + ", got " + length);
         }
         if (leeway < 0) {
             throw TemplateError.of("expected leeway >= 0, got " + leeway);
         }
-        if (size <= length + leeway) {
-            return s;
+        if (PyValues.length(value) <= length + leeway) {
+            return value;
+        }
+        if (!(value instanceof String s)) {
+            throw TemplateError.of(killWords ? "can only concatenate " + PyValues.typeName(value) + " (not \"str\") to "
+                    + PyValues.typeName(value) : "'" + PyValues.typeName(value) + "' object has no attribute 'rsplit'");
         }
         String head = s.substring(0, s.offsetByCodePoints(0, (int) (length - end.length())));
         if (killWords) {

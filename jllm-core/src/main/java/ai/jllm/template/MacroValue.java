@@ -14,13 +14,15 @@ final class MacroValue implements PyCallable {
     private final String name;
     private final Stmt.Signature signature;
     private final List<Stmt> body;
+    private final Frame frame;
     private final Scope closure;
     private final Renderer renderer;
 
-    MacroValue(String name, Stmt.Signature signature, List<Stmt> body, Scope closure, Renderer renderer) {
+    MacroValue(String name, Stmt.Signature signature, List<Stmt> body, Frame frame, Scope closure, Renderer renderer) {
         this.name = name;
         this.signature = signature;
         this.body = body;
+        this.frame = frame;
         this.closure = closure;
         this.renderer = renderer;
     }
@@ -29,6 +31,7 @@ final class MacroValue implements PyCallable {
     public Object call(List<Object> positional, Map<String, Object> keywords) {
         Map<String, Object> remaining = new LinkedHashMap<>(keywords);
         Scope scope = new Scope(closure);
+        frame.enter(scope);
         List<String> names = signature.names();
         List<Expr> defaults = signature.defaults();
         int firstDefault = names.size() - defaults.size();

@@ -41,10 +41,53 @@ final class Methods {
     static Object invoke(Object receiver, String name, List<Object> positional, Map<String, Object> keywords) {
         return switch (receiver) {
             case String s -> StringMethods.invoke(s, name, positional, keywords);
+            case Markup m -> markupMethod(m, name, positional, keywords);
             case Map<?, ?> map -> dictMethod(map, name, positional, keywords);
             case List<?> list -> sequenceMethod(PyValues.castList(list), "list", name, positional, keywords);
             case PyTuple tuple -> sequenceMethod(tuple.items(), "tuple", name, positional, keywords);
             default -> throw new IllegalStateException("no methods on " + PyValues.typeName(receiver));
+        };
+    }
+
+    /** markupsafe's Markup methods: string results stay Markup, and plain-string arguments are escaped first. */
+    private static Object markupMethod(Markup receiver, String name, List<Object> positional, Map<String, Object> keywords) {
+        return switch (name) {
+            case "split", "rsplit", "splitlines" ->
+                    wrapMarkup(StringMethods.invoke(receiver.text(), name, positional, keywords));
+            case "join" -> {
+                expectCount("join", positional, 1, 1);
+                List<Object> escaped = new ArrayList<>();
+                PyValues.iterate(positional.getFirst()).forEach(item -> escaped.add(escapeArgument(item)));
+                yield wrapMarkup(StringMethods.invoke(receiver.text(), name, List.of(escaped), keywords));
+            }
+            case "capitalize", "title", "lower", "upper", "replace", "ljust", "rjust", "lstrip", "rstrip", "center", "strip",
+                 "swapcase", "zfill", "casefold", "removeprefix", "removesuffix", "partition", "rpartition", "format" -> {
+                List<Object> escaped = new ArrayList<>(positional.size());
+                positional.forEach(argument -> escaped.add(escapeArgument(argument)));
+                yield wrapMarkup(StringMethods.invoke(receiver.text(), name, escaped, keywords));
+            }
+            default -> StringMethods.invoke(receiver.text(), name, positional, keywords);
+        };
+    }
+
+    private static Object escapeArgument(Object argument) {
+        return switch (argument) {
+            case Markup m -> m.text();
+            case String s -> Markup.escape(s);
+            case null, default -> argument;
+        };
+    }
+
+    private static Object wrapMarkup(Object result) {
+        return switch (result) {
+            case String s -> new Markup(s);
+            case List<?> list -> {
+                List<Object> wrapped = new ArrayList<>(list.size());
+                list.forEach(item -> wrapped.add(wrapMarkup(item)));
+                yield wrapped;
+            }
+            case PyTuple tuple -> new PyTuple(PyValues.castList((List<?>) wrapMarkup(tuple.items())));
+            case null, default -> result;
         };
     }
 

@@ -150,7 +150,7 @@ final class Numbers {
         }
         BigInteger divisor = toBig(b);
         if (divisor.signum() == 0) {
-            throw TemplateError.of("integer division or modulo by zero");
+            throw TemplateError.of("integer modulo by zero");
         }
         BigInteger remainder = toBig(a).mod(divisor.abs());
         if (divisor.signum() < 0 && remainder.signum() != 0) {

@@ -14,6 +14,11 @@ final class Operators {
         if (left instanceof Undefined u) {
             throw u.fail();
         }
+        if (op == BinaryOp.MODULO && PyValues.isString(left)) {
+            // str.__mod__ accepts any right operand, Undefined included (it prints as "").
+            String formatted = PyFormat.percent(PyStrings.str(left), right);
+            return left instanceof Markup ? new Markup(formatted) : formatted;
+        }
         if (right instanceof Undefined u) {
             throw u.fail();
         }
@@ -27,10 +32,6 @@ final class Operators {
                 case MODULO -> Numbers.modulo(left, right);
                 case POWER -> Numbers.power(left, right);
             };
-        }
-        if (op == BinaryOp.MODULO && PyValues.isString(left)) {
-            String formatted = PyFormat.percent(PyStrings.str(left), right);
-            return left instanceof Markup ? new Markup(formatted) : formatted;
         }
         return switch (op) {
             case ADD -> add(left, right);

@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -26,20 +28,41 @@ final class Parser {
     private final Deque<List<String>> endTokenStack = new ArrayDeque<>();
     /** Names read inside each macro body being parsed, innermost first. */
     private final Deque<Set<String>> macroNames = new ArrayDeque<>();
+    private final Frame root = Frame.root();
+    /** The frame whose code is being parsed: where the names read and assigned now are recorded. */
+    private Frame frame = root;
+    /** Set while an assignment target is parsed: its names are stores, recorded after the assigned value. */
+    private boolean parsingTarget;
     private int loopDepth;
 
     private Parser(String templateName, String source) {
         this.stream = new TokenStream(templateName, Lexer.tokenize(templateName, source));
         this.expressions = new ExpressionParser(stream, name -> {
+            if (parsingTarget) {
+                return;
+            }
+            frame.load(name);
             if (!macroNames.isEmpty()) {
                 macroNames.peek().add(name);
             }
         });
     }
 
-    static List<Stmt> parse(String templateName, String source) {
+    static Program parse(String templateName, String source) {
         Parser parser = new Parser(templateName, source);
-        return parser.subparse(List.of());
+        List<Stmt> body = parser.subparse(List.of());
+        parser.root.resolve();
+        return new Program(body, parser.root);
+    }
+
+    private <T> T inFrame(Frame inner, Supplier<T> parse) {
+        Frame outer = frame;
+        frame = inner;
+        try {
+            return parse.get();
+        } finally {
+            frame = outer;
+        }
     }
 
     private List<Stmt> subparse(List<String> endTokens) {
@@ -152,32 +175,48 @@ final class Parser {
         Expr target = parseAssignTarget(Set.of("in"), false);
         stream.expectName("in");
         Expr iterable = expressions.parseTuple(false, false, Set.of("recursive"), false, false);
-        Optional<Expr> filter = stream.skipName("if") ? Optional.of(expressions.parseExpression()) : Optional.empty();
+        Frame filterFrame = frame.child();
+        targetNames(target, filterFrame::parameter);
+        Optional<Expr> filter = stream.skipName("if")
+                ? Optional.of(inFrame(filterFrame, expressions::parseExpression)) : Optional.empty();
         boolean recursive = stream.skipName("recursive");
+        Frame bodyFrame = frame.child();
+        targetNames(target, bodyFrame::parameter);
+        bodyFrame.parameter("loop");
         loopDepth++;
         List<Stmt> body;
         try {
-            body = parseStatements(List.of("endfor", "else"), false);
+            body = inFrame(bodyFrame, () -> parseStatements(List.of("endfor", "else"), false));
         } finally {
             loopDepth--;
         }
-        List<Stmt> orElse = stream.next().isName("endfor") ? List.of() : parseStatements(List.of("endfor"), true);
-        return new Stmt.For(target, iterable, filter, recursive, body, orElse, line);
+        Frame elseFrame = frame.child();
+        List<Stmt> orElse = stream.next().isName("endfor") ? List.of()
+                : inFrame(elseFrame, () -> parseStatements(List.of("endfor"), true));
+        return new Stmt.For(target, iterable, filter, recursive, body, orElse,
+                new Stmt.LoopFrames(bodyFrame, elseFrame, filterFrame), line);
     }
 
     private Stmt parseIf() {
         int line = stream.next().line();
         List<Stmt.Branch> branches = new ArrayList<>();
-        while (true) {
-            Expr test = expressions.parseTuple(false, false, Set.of(), false, false);
-            List<Stmt> body = parseStatements(List.of("elif", "else", "endif"), false);
-            branches.add(new Stmt.Branch(test, body));
-            Token end = stream.next();
-            if (end.isName("elif")) {
-                continue;
+        Expr test = expressions.parseTuple(false, false, Set.of(), false, false);
+        // Everything after the first test runs conditionally; jinja2 also analyses elif tests as branch code.
+        frame.enterBranch();
+        try {
+            while (true) {
+                List<Stmt> body = parseStatements(List.of("elif", "else", "endif"), false);
+                branches.add(new Stmt.Branch(test, body));
+                Token end = stream.next();
+                if (end.isName("elif")) {
+                    test = expressions.parseTuple(false, false, Set.of(), false, false);
+                    continue;
+                }
+                List<Stmt> orElse = end.isName("else") ? parseStatements(List.of("endif"), true) : List.of();
+                return new Stmt.If(List.copyOf(branches), orElse, line);
             }
-            List<Stmt> orElse = end.isName("else") ? parseStatements(List.of("endif"), true) : List.of();
-            return new Stmt.If(List.copyOf(branches), orElse, line);
+        } finally {
+            frame.exitBranch();
         }
     }
 
@@ -185,15 +224,44 @@ final class Parser {
         int line = stream.next().line();
         Expr target = parseAssignTarget(Set.of(), true);
         if (stream.skipOperator("=")) {
-            return new Stmt.Set(target, expressions.parseTuple(), line);
+            Expr value = expressions.parseTuple();
+            recordStores(target);
+            return new Stmt.Set(target, value, line);
         }
+        recordStores(target);
         List<Expr.FilterCall> filters = expressions.parseFilterChain(false);
-        return new Stmt.SetBlock(target, filters, parseStatements(List.of("endset"), true), line);
+        Frame bodyFrame = frame.child();
+        List<Stmt> body = inFrame(bodyFrame, () -> parseStatements(List.of("endset"), true));
+        return new Stmt.SetBlock(target, filters, body, bodyFrame, line);
+    }
+
+    /** Records an assignment in the current frame, after its value (which jinja2 analyses first). */
+    private void recordStores(Expr target) {
+        switch (target) {
+            case Expr.Name name -> frame.store(name.name());
+            case Expr.NamespaceRef ref -> frame.load(ref.name());
+            case Expr.TupleLiteral tuple -> tuple.items().forEach(this::recordStores);
+            default -> { }
+        }
+    }
+
+    private static void targetNames(Expr target, Consumer<String> names) {
+        switch (target) {
+            case Expr.Name name -> names.accept(name.name());
+            case Expr.TupleLiteral tuple -> tuple.items().forEach(item -> targetNames(item, names));
+            default -> { }
+        }
     }
 
     private Expr parseAssignTarget(Set<String> extraEnd, boolean withNamespace) {
         Token start = stream.current();
-        Expr target = expressions.parseTuple(true, true, extraEnd, false, withNamespace);
+        parsingTarget = true;
+        Expr target;
+        try {
+            target = expressions.parseTuple(true, true, extraEnd, false, withNamespace);
+        } finally {
+            parsingTarget = false;
+        }
         if (!canAssign(target)) {
             String kind = switch (target) {
                 case Expr.Const ignored -> "const";
@@ -219,43 +287,45 @@ final class Parser {
     private Stmt parseMacro() {
         int line = stream.next().line();
         String name = stream.expect(Kind.NAME, "name").text();
-        SignatureBuilder signature = parseSignature();
-        macroNames.push(new HashSet<>());
+        frame.store(name);
+        Frame macroFrame = frame.child();
+        Set<String> names = new HashSet<>();
         int outerLoopDepth = loopDepth;
         loopDepth = 0;
-        List<Stmt> body;
-        Set<String> names;
         try {
-            body = parseStatements(List.of("endmacro"), true);
+            SignatureBuilder signature = withMacroNames(names, () -> inFrame(macroFrame, this::parseSignature));
+            List<Stmt> body = withMacroNames(names, () -> inFrame(macroFrame,
+                    () -> parseStatements(List.of("endmacro"), true)));
+            return new Stmt.Macro(name, signature.build(names), body, macroFrame, line);
         } finally {
             loopDepth = outerLoopDepth;
-            names = macroNames.pop();
-            if (!macroNames.isEmpty()) {
-                macroNames.peek().addAll(names);
-            }
         }
-        return new Stmt.Macro(name, signature.build(names), body, line);
     }
 
     private Stmt parseCallBlock() {
         int line = stream.next().line();
-        SignatureBuilder signature = stream.isOperator("(") ? parseSignature() : new SignatureBuilder();
-        Expr call = expressions.parseExpression();
-        if (!(call instanceof Expr.Call callExpr)) {
+        Frame callerFrame = frame.child();
+        Set<String> names = new HashSet<>();
+        SignatureBuilder signature = stream.isOperator("(")
+                ? withMacroNames(names, () -> inFrame(callerFrame, this::parseSignature)) : new SignatureBuilder();
+        if (!(expressions.parseExpression() instanceof Expr.Call call)) {
             throw stream.fail("expected call", line);
         }
-        macroNames.push(new HashSet<>());
-        List<Stmt> body;
-        Set<String> names;
+        List<Stmt> body = withMacroNames(names, () -> inFrame(callerFrame, () -> parseStatements(List.of("endcall"), true)));
+        return new Stmt.CallBlock(call, signature.build(names), body, callerFrame, line);
+    }
+
+    /** Parses macro or caller code, collecting the names it reads into {@code names} and the enclosing macros'. */
+    private <T> T withMacroNames(Set<String> names, Supplier<T> parse) {
+        macroNames.push(names);
         try {
-            body = parseStatements(List.of("endcall"), true);
+            return parse.get();
         } finally {
-            names = macroNames.pop();
+            macroNames.pop();
             if (!macroNames.isEmpty()) {
                 macroNames.peek().addAll(names);
             }
         }
-        return new Stmt.CallBlock(callExpr, signature.build(names), body, line);
     }
 
     private SignatureBuilder parseSignature() {
@@ -266,6 +336,7 @@ final class Parser {
                 stream.expectOperator(",");
             }
             String name = stream.expect(Kind.NAME, "name").text();
+            frame.parameter(name);
             if (stream.skipOperator("=")) {
                 signature.defaults.add(expressions.parseExpression());
             } else if (!signature.defaults.isEmpty()) {
@@ -290,22 +361,28 @@ final class Parser {
     private Stmt parseFilterBlock() {
         int line = stream.next().line();
         List<Expr.FilterCall> filters = expressions.parseFilterChain(true);
-        return new Stmt.FilterBlock(filters, parseStatements(List.of("endfilter"), true), line);
+        Frame bodyFrame = frame.child();
+        List<Stmt> body = inFrame(bodyFrame, () -> parseStatements(List.of("endfilter"), true));
+        return new Stmt.FilterBlock(filters, body, bodyFrame, line);
     }
 
     private Stmt parseWith() {
         int line = stream.next().line();
         List<Expr> targets = new ArrayList<>();
         List<Expr> values = new ArrayList<>();
+        Frame bodyFrame = frame.child();
         while (!stream.is(Kind.BLOCK_END)) {
             if (!targets.isEmpty()) {
                 stream.expectOperator(",");
             }
-            targets.add(parseAssignTarget(Set.of(), false));
+            Expr target = parseAssignTarget(Set.of(), false);
+            targetNames(target, bodyFrame::parameter);
+            targets.add(target);
             stream.expectOperator("=");
             values.add(expressions.parseExpression());
         }
-        return new Stmt.With(List.copyOf(targets), List.copyOf(values), parseStatements(List.of("endwith"), true), line);
+        List<Stmt> body = inFrame(bodyFrame, () -> parseStatements(List.of("endwith"), true));
+        return new Stmt.With(List.copyOf(targets), List.copyOf(values), body, bodyFrame, line);
     }
 
     private List<Stmt> parsePrint() {
@@ -330,6 +407,7 @@ final class Parser {
 
     private Stmt parseGeneration() {
         int line = stream.next().line();
-        return new Stmt.Scoped(parseStatements(List.of("endgeneration"), true), line);
+        Frame bodyFrame = frame.child();
+        return new Stmt.Scoped(inFrame(bodyFrame, () -> parseStatements(List.of("endgeneration"), true)), bodyFrame, line);
     }
 }

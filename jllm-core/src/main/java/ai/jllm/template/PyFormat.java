@@ -20,6 +20,8 @@ final class PyFormat {
     static String percent(String format, Object args) {
         List<Object> values = args instanceof PyTuple tuple ? tuple.items() : Collections.singletonList(args);
         Map<?, ?> mapping = args instanceof Map<?, ?> map ? map : null;
+        // Python skips the "not all arguments converted" check for any argument with item access (list, dict, ...).
+        boolean itemAccess = mapping != null || args instanceof List<?> || args instanceof PyRange || args instanceof Undefined;
         StringBuilder out = new StringBuilder();
         int next = 0;
         int i = 0;
@@ -85,7 +87,7 @@ final class PyFormat {
             spec.type = conversion;
             out.append(formatValue(value, spec, true));
         }
-        if (mapping == null && next < values.size()) {
+        if (!itemAccess && next < values.size()) {
             throw TemplateError.of("not all arguments converted during string formatting");
         }
         return out.toString();

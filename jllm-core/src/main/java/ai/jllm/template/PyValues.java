@@ -298,6 +298,9 @@ final class PyValues {
                 return contains(m.text(), item);
             }
             case Map<?, ?> map -> {
+                if (item instanceof List<?> || item instanceof Map<?, ?>) {
+                    throw TemplateError.of("unhashable type: '" + typeName(item) + "'");
+                }
                 return mapContains(map, item);
             }
             case DictView view when view.kind() == DictView.Kind.KEYS -> {

@@ -86,7 +86,7 @@ final class Renderer {
             case Stmt.Set set -> assign(set.target(), Evaluator.eval(set.value(), scope), scope);
             case Stmt.SetBlock set -> {
                 StringBuilder captured = new StringBuilder();
-                render(set.body(), new Scope(scope), captured);
+                render(set.body(), enter(set.frame(), scope), captured);
                 Object value = captured.toString();
                 for (Expr.FilterCall filter : set.filters()) {
                     value = Evaluator.applyFilter(filter, value, scope);
@@ -94,11 +94,12 @@ final class Renderer {
                 assign(set.target(), value, scope);
             }
             case Stmt.Macro macro ->
-                    scope.set(macro.name(), new MacroValue(macro.name(), macro.signature(), macro.body(), scope, this));
+                    scope.set(macro.name(), new MacroValue(macro.name(), macro.signature(), macro.body(), macro.frame(),
+                            scope, this));
             case Stmt.CallBlock block -> out.append(PyStrings.str(callWithCaller(block, scope)));
             case Stmt.FilterBlock block -> {
                 StringBuilder captured = new StringBuilder();
-                render(block.body(), new Scope(scope), captured);
+                render(block.body(), enter(block.frame(), scope), captured);
                 Object value = captured.toString();
                 for (Expr.FilterCall filter : block.filters()) {
                     value = Evaluator.applyFilter(filter, value, scope);
@@ -110,14 +111,14 @@ final class Renderer {
                 for (Expr value : with.values()) {
                     values.add(Evaluator.eval(value, scope));
                 }
-                Scope inner = new Scope(scope);
+                Scope inner = enter(with.frame(), scope);
                 for (int i = 0; i < values.size(); i++) {
                     assign(with.targets().get(i), values.get(i), inner);
                 }
                 return render(with.body(), inner, out);
             }
             case Stmt.Scoped scoped -> {
-                return render(scoped.body(), new Scope(scope), out);
+                return render(scoped.body(), enter(scoped.frame(), scope), out);
             }
             case Stmt.Break ignored -> {
                 return Flow.BREAK;
@@ -139,7 +140,7 @@ final class Renderer {
         if (loop.filter().isPresent()) {
             List<Object> kept = new ArrayList<>();
             for (Object item : items) {
-                Scope probe = new Scope(scope);
+                Scope probe = enter(loop.frames().filter(), scope);
                 assign(loop.target(), item, probe);
                 if (PyValues.truthy(Evaluator.eval(loop.filter().get(), probe))) {
                     kept.add(item);
@@ -163,7 +164,7 @@ final class Renderer {
         boolean completedAnIteration = false;
         for (int i = 0; i < items.size(); i++) {
             state.moveTo(i);
-            Scope iteration = new Scope(scope);
+            Scope iteration = enter(loop.frames().body(), scope);
             assign(loop.target(), items.get(i), iteration);
             iteration.set("loop", state);
             Flow flow = render(loop.body(), iteration, out);
@@ -175,8 +176,15 @@ final class Renderer {
         // jinja2 runs the else part unless some iteration reached the end of the body, so also after an
         // early break or when every iteration continued.
         if (!completedAnIteration) {
-            render(loop.orElse(), new Scope(scope), out);
+            render(loop.orElse(), enter(loop.frames().orElse(), scope), out);
         }
+    }
+
+    /** A child scope for code that runs in {@code frame}, with the names that frame starts without. */
+    private static Scope enter(Frame frame, Scope parent) {
+        Scope scope = new Scope(parent);
+        frame.enter(scope);
+        return scope;
     }
 
     private Object callWithCaller(Stmt.CallBlock block, Scope scope) {
@@ -184,7 +192,7 @@ final class Renderer {
         List<Object> positional = new ArrayList<>();
         Map<String, Object> keywords = new LinkedHashMap<>();
         Evaluator.evalArguments(block.call().arguments(), scope, positional, keywords);
-        keywords.put("caller", new MacroValue("caller", block.signature(), block.body(), scope, this));
+        keywords.put("caller", new MacroValue("caller", block.signature(), block.body(), block.frame(), scope, this));
         return Attributes.call(callee, positional, keywords);
     }
 

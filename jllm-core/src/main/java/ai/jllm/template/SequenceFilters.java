@@ -80,6 +80,9 @@ final class SequenceFilters {
         if (!by.equals("key") && !by.equals("value")) {
             throw TemplateError.of("You can only sort by either \"key\" or \"value\"");
         }
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
         if (!(value instanceof Map<?, ?> map)) {
             throw TemplateError.of("'" + PyValues.typeName(value) + "' object has no attribute 'items'");
         }
@@ -101,8 +104,11 @@ final class SequenceFilters {
 
     static Object last(Object value, List<Object> positional, Map<String, Object> keywords) {
         Args.bind("last", positional, keywords, 0);
-        if (value instanceof Generator generator) {
-            throw TemplateError.of("'" + generator.typeName() + "' object is not reversible");
+        boolean reversible = value instanceof List<?> || value instanceof PyTuple || PyValues.isString(value)
+                || value instanceof Map<?, ?> || value instanceof PyRange || value instanceof DictView
+                || value instanceof Undefined;
+        if (!reversible) {
+            throw TemplateError.of("'" + PyValues.typeName(value) + "' object is not reversible");
         }
         List<Object> items = PyValues.iterate(value);
         return items.isEmpty() ? Undefined.withHint("No last item, sequence was empty.") : items.getLast();

@@ -18,24 +18,27 @@ sealed interface Stmt {
 
     /** {@code for target in iterable [if filter] [recursive]}; the else part runs when nothing was iterated. */
     record For(Expr target, Expr iterable, Optional<Expr> filter, boolean recursive, List<Stmt> body,
-               List<Stmt> orElse, int line) implements Stmt {}
+               List<Stmt> orElse, LoopFrames frames, int line) implements Stmt {}
+
+    /** A loop's body, else part and filter each run in a frame of their own. */
+    record LoopFrames(Frame body, Frame orElse, Frame filter) {}
 
     record Set(Expr target, Expr value, int line) implements Stmt {}
 
     /** {@code {% set x | filters %}body{% endset %}}: captures the rendered body. */
-    record SetBlock(Expr target, List<Expr.FilterCall> filters, List<Stmt> body, int line) implements Stmt {}
+    record SetBlock(Expr target, List<Expr.FilterCall> filters, List<Stmt> body, Frame frame, int line) implements Stmt {}
 
-    record Macro(String name, Signature signature, List<Stmt> body, int line) implements Stmt {}
+    record Macro(String name, Signature signature, List<Stmt> body, Frame frame, int line) implements Stmt {}
 
     /** {@code {% call(params) target(args) %}body{% endcall %}}: the body becomes the callee's {@code caller}. */
-    record CallBlock(Expr.Call call, Signature signature, List<Stmt> body, int line) implements Stmt {}
+    record CallBlock(Expr.Call call, Signature signature, List<Stmt> body, Frame frame, int line) implements Stmt {}
 
-    record FilterBlock(List<Expr.FilterCall> filters, List<Stmt> body, int line) implements Stmt {}
+    record FilterBlock(List<Expr.FilterCall> filters, List<Stmt> body, Frame frame, int line) implements Stmt {}
 
-    record With(List<Expr> targets, List<Expr> values, List<Stmt> body, int line) implements Stmt {}
+    record With(List<Expr> targets, List<Expr> values, List<Stmt> body, Frame frame, int line) implements Stmt {}
 
     /** A body rendered in its own scope; Hugging Face's {@code {% generation %}} tag is one. */
-    record Scoped(List<Stmt> body, int line) implements Stmt {}
+    record Scoped(List<Stmt> body, Frame frame, int line) implements Stmt {}
 
     record Break(int line) implements Stmt {}
 

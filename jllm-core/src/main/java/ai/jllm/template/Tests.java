@@ -19,9 +19,9 @@ final class Tests {
             Map.entry("boolean", unary(v -> v instanceof Boolean)),
             Map.entry("callable", unary(v -> v instanceof PyCallable || v instanceof Undefined)),
             Map.entry("defined", unary(v -> !(v instanceof Undefined))),
-            Map.entry("divisibleby", binary((v, n) -> PyValues.equal(Numbers.modulo(number(v), number(n)), 0L))),
+            Map.entry("divisibleby", binary((v, n) -> PyValues.equal(modulo(v, n), 0L))),
             Map.entry("escaped", unary(v -> v instanceof Markup)),
-            Map.entry("even", unary(v -> PyValues.equal(Numbers.modulo(number(v), 2L), 0L))),
+            Map.entry("even", unary(v -> PyValues.equal(modulo(v, 2L), 0L))),
             Map.entry("false", unary(v -> Boolean.FALSE.equals(v))),
             Map.entry("filter", unary(v -> v instanceof String s && Filters.lookup(s).isPresent())),
             Map.entry("float", unary(v -> v instanceof Double)),
@@ -32,7 +32,7 @@ final class Tests {
             Map.entry("mapping", unary(v -> v instanceof Map<?, ?>)),
             Map.entry("none", unary(v -> v == null)),
             Map.entry("number", unary(PyValues::isNumber)),
-            Map.entry("odd", unary(v -> PyValues.equal(Numbers.modulo(number(v), 2L), 1L))),
+            Map.entry("odd", unary(v -> PyValues.equal(modulo(v, 2L), 1L))),
             Map.entry("sameas", binary(Tests::sameAs)),
             Map.entry("sequence", unary(Tests::isSequence)),
             Map.entry("string", unary(PyValues::isString)),
@@ -87,14 +87,9 @@ final class Tests {
         };
     }
 
-    private static Object number(Object value) {
-        if (value instanceof Undefined u) {
-            throw u.fail();
-        }
-        if (!PyValues.isNumber(value)) {
-            throw TemplateError.of("unsupported operand type(s) for %: '" + PyValues.typeName(value) + "' and 'int'");
-        }
-        return value;
+    /** {@code value % divisor} exactly as Python evaluates it (so a string formats, and fails, like Python's). */
+    private static Object modulo(Object value, Object divisor) {
+        return Operators.binary(Expr.BinaryOp.MODULO, value, divisor);
     }
 
     /** Python's {@code is}: None, booleans and small ints are singletons; anything else must be the same object. */
