@@ -17,9 +17,11 @@ Outputs, under jllm-core/src/test/resources/chat-templates/:
   golden/<template>/<case>.err  the message the template raised
   interpreter-cases.json        small templates exercising the interpreter, with jinja2's output or error
                                 (a case's context goes in as extra keyword arguments, its "messages" as messages)
+  random-cases.json             seeded random expressions, tag structures and conversations (random_cases.py)
 """
 
 import argparse
+import copy
 import json
 import shutil
 from datetime import datetime
@@ -29,6 +31,7 @@ import jinja2
 from jinja2.ext import Extension, loopcontrols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+import random_cases
 from interpreter_cases import INTERPRETER_CASES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -397,6 +400,44 @@ def write_interpreter_cases():
     return len(out)
 
 
+def outcome(render_once):
+    """jinja2's output, or its error as {type, message}: every failure is an outcome to reproduce."""
+    try:
+        return {"output": render_once()}
+    except Exception as e:  # noqa: BLE001
+        return {"error": {"type": type(e).__name__, "message": str(e)}}
+
+
+def write_random_cases(tokenizers):
+    env = make_environment()
+    context = random_cases.EXPRESSION_CONTEXT
+    # deepcopy: jinja2's indent filter appends to a list it is given, which must not leak into later cases.
+    expressions = [{"template": t, **outcome(lambda: env.from_string(t).render(**copy.deepcopy(context)))}
+                   for t in random_cases.expressions(seed=1, count=1200)]
+    structures = [{"template": t, **outcome(lambda: env.from_string(t).render(x="X"))}
+                  for t in random_cases.structures(seed=2, count=800)]
+    tool_sets = {None: None, "all": TOOLS, "first": TOOLS[:1]}
+    chats = []
+    for index, (name, (origin, _)) in enumerate(TEMPLATES.items()):
+        source, special_tokens = template_source(origin, tokenizers)
+        for inputs in random_cases.chats(seed=100 + index, count=40):
+            result = outcome(lambda: render(env, source, special_tokens, copy.deepcopy(inputs["messages"]),
+                                            tool_sets[inputs["tools"]], inputs["add_generation_prompt"], inputs["extra"]))
+            chats.append({"template": name, **inputs, **result})
+    def dump(value):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    # One case per line, so that a regenerated file diffs case by case.
+    lines = ["{", f'"expression_context": {dump(context)},', '"structure_context": {"x": "X"},', f'"tools": {dump(TOOLS)},']
+    for key, cases in (("expressions", expressions), ("structures", structures), ("chats", chats)):
+        lines.append(f'"{key}": [')
+        lines.extend(dump(case) + ("," if i + 1 < len(cases) else "") for i, case in enumerate(cases))
+        lines.append("]" + ("," if key != "chats" else ""))
+    lines.append("}")
+    (RESOURCES / "random-cases.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(expressions) + len(structures) + len(chats)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tokenizers", type=Path, default=ROOT / "target/tokenizers",
@@ -404,7 +445,9 @@ def main():
     args = parser.parse_args()
     chats = write_chat_goldens(args.tokenizers)
     units = write_interpreter_cases()
-    print(f"jinja2 {jinja2.__version__}: wrote {chats} chat-template goldens and {units} interpreter cases")
+    randoms = write_random_cases(args.tokenizers)
+    print(f"jinja2 {jinja2.__version__}: wrote {chats} chat-template goldens, {units} interpreter cases"
+          f" and {randoms} random cases")
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@ final class Args {
             return Optional.empty();
         }
         if (!PyValues.isString(value)) {
-            throw TemplateError.of(what + " must be str or None, not " + PyValues.typeName(value));
+            throw TemplateError.of("must be str or None, not " + PyValues.typeName(value));
         }
         return Optional.of(PyStrings.str(value));
     }

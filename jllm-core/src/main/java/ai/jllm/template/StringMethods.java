@@ -110,14 +110,21 @@ final class StringMethods {
         return result;
     }
 
+    /** A string argument; {@code method} picks Python's wording for the error ("must be str, not int", ...). */
     private static String requireString(Object value, String method) {
-        if (!PyValues.isString(value)) {
-            if (value instanceof Undefined u) {
-                throw u.fail();
-            }
-            throw TemplateError.of("str." + method + "() argument must be str, not " + PyValues.typeName(value));
+        if (PyValues.isString(value)) {
+            return PyStrings.str(value);
         }
-        return PyStrings.str(value);
+        if (value instanceof Undefined u) {
+            throw u.fail();
+        }
+        String type = PyValues.typeName(value);
+        throw TemplateError.of(switch (method) {
+            case "strip", "lstrip", "rstrip" -> method + " arg must be None or str";
+            case "replace" -> "replace() argument must be str, not " + type;
+            case "removeprefix", "removesuffix" -> method + "() argument must be str, not " + type;
+            default -> "must be str, not " + type;
+        });
     }
 
     private static String optionalString(List<Object> positional, int index, String method) {

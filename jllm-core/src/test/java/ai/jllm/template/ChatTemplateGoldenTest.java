@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import ai.jllm.JllmException;
-import ai.jllm.testing.TestTokenizers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -30,11 +29,10 @@ class ChatTemplateGoldenTest {
     @TestFactory
     Stream<DynamicNode> rendersLikeJinja2() {
         Map<String, Object> templates = GoldenFiles.readJson(GOLDEN.resolve("templates.json"));
-        return templates.entrySet().stream().map(entry -> {
-            @SuppressWarnings("unchecked")
-            ChatTemplate template = load(entry.getKey(), (Map<String, Object>) entry.getValue());
-            return DynamicContainer.dynamicContainer(entry.getKey(),
-                    cases(GOLDEN.resolve(entry.getKey())).stream().map(input -> dynamicTest(caseName(input),
+        return templates.keySet().stream().map(name -> {
+            ChatTemplate template = GoldenFiles.template(name);
+            return DynamicContainer.dynamicContainer(name,
+                    cases(GOLDEN.resolve(name)).stream().map(input -> dynamicTest(caseName(input),
                             () -> check(template, input))));
         });
     }
@@ -44,16 +42,6 @@ class ChatTemplateGoldenTest {
         Map<String, Object> templates = GoldenFiles.readJson(GOLDEN.resolve("templates.json"));
         assertThat(templates).containsKeys("qwen3", "llama3", "llama3.1", "qwen2.5", "llama2", "mistral-v0.1", "mistral-v0.3");
         templates.keySet().forEach(name -> assertThat(cases(GOLDEN.resolve(name))).as(name).hasSizeGreaterThan(4));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ChatTemplate load(String name, Map<String, Object> origin) {
-        if (origin.containsKey("tokenizer")) {
-            Path config = TestTokenizers.dir((String) origin.get("tokenizer")).resolve("tokenizer_config.json");
-            return ChatTemplate.fromTokenizerConfig(config);
-        }
-        String source = GoldenFiles.read(GoldenFiles.root().resolve("templates").resolve((String) origin.get("file")));
-        return ChatTemplate.compile(name, source, (Map<String, String>) origin.get("special_tokens"));
     }
 
     private static List<Path> cases(Path directory) {
