@@ -31,7 +31,7 @@ final class Args {
             args.present[i] = true;
         }
         for (Map.Entry<String, Object> keyword : keywords.entrySet()) {
-            int index = indexOf(names, keyword.getKey());
+            int index = List.of(names).indexOf(keyword.getKey());
             if (index < 0) {
                 throw TemplateError.of(function + "() got an unexpected keyword argument '" + keyword.getKey() + "'");
             }
@@ -47,15 +47,6 @@ final class Args {
             }
         }
         return args;
-    }
-
-    private static int indexOf(String[] names, String name) {
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].equals(name)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     boolean has(int index) {

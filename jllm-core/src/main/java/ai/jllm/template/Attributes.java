@@ -26,7 +26,7 @@ final class Attributes {
             return attribute.get().value();
         }
         return switch (owner) {
-            case Map<?, ?> map when PyValues.mapHasKey(map, name) -> PyValues.mapGet(map, name);
+            case Map<?, ?> map when PyValues.mapContains(map, name) -> PyValues.mapGet(map, name);
             case null, default -> Undefined.member(owner, name);
         };
     }
@@ -37,7 +37,7 @@ final class Attributes {
         }
         switch (owner) {
             case Map<?, ?> map -> {
-                if (PyValues.mapHasKey(map, key)) {
+                if (PyValues.mapContains(map, key)) {
                     return PyValues.mapGet(map, key);
                 }
             }

@@ -75,12 +75,23 @@ public final class ChatTemplate {
 
     /** As {@link #compile(String, Map)}, with a name that error messages use to point at the template. */
     public static ChatTemplate compile(String name, String source, Map<String, String> specialTokens) {
-        return new ChatTemplate(name, source, new LinkedHashMap<>(specialTokens), Clock.systemDefaultZone());
+        return new ChatTemplate(name, source, setTokens(specialTokens), Clock.systemDefaultZone());
     }
 
     /** For tests: a template whose {@code strftime_now} reads {@code clock}. */
     static ChatTemplate compile(String source, Map<String, String> specialTokens, Clock clock) {
-        return new ChatTemplate("'inline'", source, new LinkedHashMap<>(specialTokens), clock);
+        return new ChatTemplate("'inline'", source, setTokens(specialTokens), clock);
+    }
+
+    /** Like transformers, a token that is not set (null) is left out of the context rather than passed as None. */
+    private static Map<String, Object> setTokens(Map<String, String> specialTokens) {
+        Map<String, Object> tokens = new LinkedHashMap<>();
+        specialTokens.forEach((key, value) -> {
+            if (value != null) {
+                tokens.put(key, value);
+            }
+        });
+        return tokens;
     }
 
     /**

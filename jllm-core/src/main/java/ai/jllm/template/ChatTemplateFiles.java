@@ -118,7 +118,7 @@ final class ChatTemplateFiles {
             for (JsonNode token : additional) {
                 tokenText(token, tokenizerConfig, "additional_special_tokens").ifPresent(texts::add);
             }
-            tokens.put("additional_special_tokens", texts);
+            tokens.put("additional_special_tokens", List.copyOf(texts));
         }
         return tokens;
     }

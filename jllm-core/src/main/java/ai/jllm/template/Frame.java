@@ -39,10 +39,6 @@ final class Frame {
         return child;
     }
 
-    Frame parent() {
-        return parent;
-    }
-
     void load(String name) {
         mentioned.add(name);
     }

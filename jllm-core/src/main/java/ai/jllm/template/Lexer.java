@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Splits template source into tokens the way jinja2's lexer does with {@code trim_blocks=True,
@@ -44,26 +45,36 @@ final class Lexer {
         return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
     }
 
+    /** The optional {@code -} or {@code +} right after a tag's opening delimiter. */
+    private enum Sign { NONE, STRIP, KEEP }
+
+    private Sign signAt(int index) {
+        if (index < source.length() && source.charAt(index) == '-') {
+            return Sign.STRIP;
+        }
+        return index < source.length() && source.charAt(index) == '+' ? Sign.KEEP : Sign.NONE;
+    }
+
     private void run() {
         while (pos < source.length()) {
-            int tagStart = findTagStart(pos);
-            if (tagStart < 0) {
+            OptionalInt found = findTagStart(pos);
+            if (found.isEmpty()) {
                 emitData(source.substring(pos));
                 pos = source.length();
                 break;
             }
+            int tagStart = found.getAsInt();
             char opener = source.charAt(tagStart + 1);
-            char sign = tagStart + 2 < source.length() ? source.charAt(tagStart + 2) : 0;
-            boolean hasSign = sign == '-' || sign == '+';
-            int rawEnd = opener == '%' ? matchRawBegin(tagStart) : -1;
+            Sign sign = signAt(tagStart + 2);
+            OptionalInt rawEnd = opener == '%' ? matchRawBegin(tagStart) : OptionalInt.empty();
             String text = source.substring(pos, tagStart);
-            emitData(applyLeftStrip(text, hasSign ? sign : 0, opener != '{'));
+            emitData(applyLeftStrip(text, sign, opener != '{'));
             line += countNewlines(text);
-            int afterOpener = tagStart + 2 + (hasSign ? 1 : 0);
-            if (rawEnd >= 0) {
-                lineStarting = source.charAt(rawEnd - 1) == '\n';
-                line += countNewlines(source.substring(tagStart, rawEnd));
-                lexRawBody(rawEnd);
+            int afterOpener = tagStart + 2 + (sign == Sign.NONE ? 0 : 1);
+            if (rawEnd.isPresent()) {
+                lineStarting = source.charAt(rawEnd.getAsInt() - 1) == '\n';
+                line += countNewlines(source.substring(tagStart, rawEnd.getAsInt()));
+                lexRawBody(rawEnd.getAsInt());
             } else if (opener == '#') {
                 lexComment(afterOpener);
             } else {
@@ -74,27 +85,26 @@ final class Lexer {
         tokens.add(new Token(Kind.EOF, "", line));
     }
 
-    private int findTagStart(int from) {
-        int index = source.indexOf('{', from);
-        while (index >= 0 && index + 1 < source.length()) {
+    private OptionalInt findTagStart(int from) {
+        for (int index = source.indexOf('{', from); index >= 0 && index + 1 < source.length();
+                index = source.indexOf('{', index + 1)) {
             char next = source.charAt(index + 1);
             if (next == '{' || next == '%' || next == '#') {
-                return index;
+                return OptionalInt.of(index);
             }
-            index = source.indexOf('{', index + 1);
         }
-        return -1;
+        return OptionalInt.empty();
     }
 
     /**
      * Whitespace before a tag: {@code -} strips all of it; otherwise lstrip_blocks removes the spaces and tabs
      * that are alone on the tag's line, for block and comment tags but never for {@code {{ }}}.
      */
-    private String applyLeftStrip(String text, char sign, boolean blockOrComment) {
-        if (sign == '-') {
+    private String applyLeftStrip(String text, Sign sign, boolean blockOrComment) {
+        if (sign == Sign.STRIP) {
             return PyChars.stripTrailingSpace(text);
         }
-        if (sign == '+' || !blockOrComment) {
+        if (sign == Sign.KEEP || !blockOrComment) {
             return text;
         }
         int lineStart = text.lastIndexOf('\n') + 1;
@@ -115,21 +125,17 @@ final class Lexer {
         return true;
     }
 
-    /** Matches {@code {% raw %}} (any sign, any inner spaces) at {@code start}; returns the end or -1 if absent. */
-    private int matchRawBegin(int start) {
-        int i = start + 2;
-        if (i < source.length() && (source.charAt(i) == '-' || source.charAt(i) == '+')) {
-            i++;
-        }
-        i = skipSpace(i);
+    /** The end of a {@code {% raw %}} tag (any sign, any inner spaces) starting at {@code start}, if it is one. */
+    private OptionalInt matchRawBegin(int start) {
+        int i = skipSpace(start + 2 + (signAt(start + 2) == Sign.NONE ? 0 : 1));
         if (!source.startsWith("raw", i)) {
-            return -1;
+            return OptionalInt.empty();
         }
         i = skipSpace(i + 3);
         if (source.startsWith("-%}", i)) {
-            return skipSpace(i + 3);
+            return OptionalInt.of(skipSpace(i + 3));
         }
-        return source.startsWith("%}", i) ? i + 2 : -1;
+        return source.startsWith("%}", i) ? OptionalInt.of(i + 2) : OptionalInt.empty();
     }
 
     private void lexRawBody(int bodyStart) {
@@ -139,21 +145,15 @@ final class Lexer {
             if (open < 0) {
                 throw syntaxError("Missing end of raw directive");
             }
-            int i = open + 2;
-            char sign = i < source.length() && (source.charAt(i) == '-' || source.charAt(i) == '+') ? source.charAt(i) : 0;
-            if (sign != 0) {
-                i++;
-            }
-            i = skipSpace(i);
+            Sign sign = signAt(open + 2);
+            int i = skipSpace(open + 2 + (sign == Sign.NONE ? 0 : 1));
             if (source.startsWith("endraw", i)) {
-                int end = matchBlockEnd(skipSpace(i + 6));
-                if (end >= 0) {
-                    String text = source.substring(bodyStart, open);
-                    String kept = applyLeftStrip(text, sign, true);
-                    emitData(kept);
-                    line += countNewlines(source.substring(bodyStart, end));
-                    lineStarting = source.charAt(end - 1) == '\n';
-                    pos = end;
+                OptionalInt end = matchBlockEnd(skipSpace(i + 6));
+                if (end.isPresent()) {
+                    emitData(applyLeftStrip(source.substring(bodyStart, open), sign, true));
+                    line += countNewlines(source.substring(bodyStart, end.getAsInt()));
+                    lineStarting = source.charAt(end.getAsInt() - 1) == '\n';
+                    pos = end.getAsInt();
                     return;
                 }
             }
@@ -161,44 +161,48 @@ final class Lexer {
         }
     }
 
+    /** Skips a comment; its end takes the same {@code +#}}, {@code -#}} and trim_blocks rules as a block's. */
     private void lexComment(int bodyStart) {
         for (int i = bodyStart; i < source.length(); i++) {
             char c = source.charAt(i);
-            int end = -1;
-            if ((c == '+' || c == '-') && source.startsWith("#}", i + 1)) {
-                end = c == '+' ? i + 3 : skipSpace(i + 3);
+            int end;
+            if (c == '+' && source.startsWith("#}", i + 1)) {
+                end = i + 3;
+            } else if (c == '-' && source.startsWith("#}", i + 1)) {
+                end = skipSpace(i + 3);
             } else if (c == '#' && source.startsWith("#}", i)) {
                 end = i + 2 < source.length() && source.charAt(i + 2) == '\n' ? i + 3 : i + 2;
+            } else {
+                continue;
             }
-            if (end >= 0) {
-                line += countNewlines(source.substring(bodyStart, end));
-                lineStarting = source.charAt(end - 1) == '\n';
-                pos = end;
-                return;
-            }
+            line += countNewlines(source.substring(bodyStart, end));
+            lineStarting = source.charAt(end - 1) == '\n';
+            pos = end;
+            return;
         }
         throw syntaxError("Missing end of comment tag");
     }
 
     /** {@code +%}} keeps what follows, {@code -%}} eats all following whitespace, {@code %}} eats one newline. */
-    private int matchBlockEnd(int i) {
+    private OptionalInt matchBlockEnd(int i) {
         if (source.startsWith("+%}", i)) {
-            return i + 3;
+            return OptionalInt.of(i + 3);
         }
         if (source.startsWith("-%}", i)) {
-            return skipSpace(i + 3);
+            return OptionalInt.of(skipSpace(i + 3));
         }
         if (source.startsWith("%}", i)) {
-            return i + 2 < source.length() && source.charAt(i + 2) == '\n' ? i + 3 : i + 2;
+            return OptionalInt.of(i + 2 < source.length() && source.charAt(i + 2) == '\n' ? i + 3 : i + 2);
         }
-        return -1;
+        return OptionalInt.empty();
     }
 
-    private int matchVariableEnd(int i) {
+    /** {@code -}}} eats all following whitespace; {@code }}} (trim_blocks does not apply) eats nothing. */
+    private OptionalInt matchVariableEnd(int i) {
         if (source.startsWith("-}}", i)) {
-            return skipSpace(i + 3);
+            return OptionalInt.of(skipSpace(i + 3));
         }
-        return source.startsWith("}}", i) ? i + 2 : -1;
+        return source.startsWith("}}", i) ? OptionalInt.of(i + 2) : OptionalInt.empty();
     }
 
     private void lexTag(Kind begin, int start) {
@@ -207,12 +211,12 @@ final class Lexer {
         int i = start;
         while (i < source.length()) {
             if (brackets.isEmpty()) {
-                int end = begin == Kind.BLOCK_BEGIN ? matchBlockEnd(i) : matchVariableEnd(i);
-                if (end >= 0) {
+                OptionalInt end = begin == Kind.BLOCK_BEGIN ? matchBlockEnd(i) : matchVariableEnd(i);
+                if (end.isPresent()) {
                     tokens.add(new Token(begin == Kind.BLOCK_BEGIN ? Kind.BLOCK_END : Kind.VARIABLE_END, "end", line));
-                    line += countNewlines(source.substring(i, end));
-                    lineStarting = source.charAt(end - 1) == '\n';
-                    pos = end;
+                    line += countNewlines(source.substring(i, end.getAsInt()));
+                    lineStarting = source.charAt(end.getAsInt() - 1) == '\n';
+                    pos = end.getAsInt();
                     return;
                 }
             }

@@ -106,7 +106,7 @@ final class Methods {
             case "get" -> {
                 expectCount("get", positional, 1, 2);
                 Object key = positional.getFirst();
-                yield PyValues.mapHasKey(map, key) ? PyValues.mapGet(map, key)
+                yield PyValues.mapContains(map, key) ? PyValues.mapGet(map, key)
                         : positional.size() > 1 ? positional.get(1) : null;
             }
             default -> throw new IllegalStateException("unknown dict method " + name);

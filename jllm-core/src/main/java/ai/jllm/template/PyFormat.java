@@ -42,7 +42,7 @@ final class PyFormat {
                     throw TemplateError.of("format requires a mapping");
                 }
                 String key = format.substring(i + 1, close);
-                if (!PyValues.mapHasKey(mapping, key)) {
+                if (!PyValues.mapContains(mapping, key)) {
                     throw TemplateError.of(PyStrings.repr(key));
                 }
                 value = PyValues.mapGet(mapping, key);

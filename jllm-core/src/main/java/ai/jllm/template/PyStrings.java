@@ -122,10 +122,6 @@ final class PyStrings {
     }
 
     /**
-     * Python's float repr: the shortest digits that round-trip (Java's Double.toString finds the same ones),
-     * laid out in positional notation for exponents -4..15 and scientific ({@code 1e+16}) otherwise.
-     */
-    /**
      * Java's Double.toString gives the shortest round-tripping digits except that, when one digit would do, it
      * may give two that are closer (4.9E-324); Python always takes the shortest, so try one digit first.
      */
@@ -140,6 +136,10 @@ final class PyStrings {
         return decimal;
     }
 
+    /**
+     * Python's float repr: the shortest digits that round-trip (Java's Double.toString finds the same ones),
+     * laid out in positional notation for exponents -4..15 and scientific ({@code 1e+16}) otherwise.
+     */
     static String floatRepr(double value) {
         if (Double.isNaN(value)) {
             return "nan";

@@ -4,7 +4,6 @@ import ai.jllm.JllmException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -321,6 +320,7 @@ final class PyValues {
         }
     }
 
+    /** Whether a Python dict would find {@code key}: 1, 1.0 and True are the same key. */
     static boolean mapContains(Map<?, ?> map, Object key) {
         if (map.containsKey(key)) {
             return true;
@@ -335,11 +335,6 @@ final class PyValues {
         return false;
     }
 
-    /** Looks a key up the way a Python dict would: 1, 1.0 and True are the same key. */
-    static boolean mapHasKey(Map<?, ?> map, Object key) {
-        return mapContains(map, key);
-    }
-
     static Object mapGet(Map<?, ?> map, Object key) {
         Object value = map.get(key);
         if (value != null || map.containsKey(key) || !isNumber(key)) {
@@ -351,9 +346,5 @@ final class PyValues {
             }
         }
         return null;
-    }
-
-    static Iterator<Object> iterator(Object value) {
-        return iterate(value).iterator();
     }
 }

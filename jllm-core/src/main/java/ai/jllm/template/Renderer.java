@@ -36,7 +36,7 @@ final class Renderer {
     }
 
     String renderMacro(List<Stmt> body, Scope scope) {
-        enter();
+        descend();
         try {
             StringBuilder out = new StringBuilder();
             render(body, scope, out);
@@ -46,7 +46,7 @@ final class Renderer {
         }
     }
 
-    private void enter() {
+    private void descend() {
         if (++depth > MAX_DEPTH) {
             depth--;
             throw TemplateError.of("maximum recursion depth exceeded");
@@ -150,7 +150,7 @@ final class Renderer {
         }
         Optional<Function<Object, String>> recursion = loop.recursive()
                 ? Optional.of(nested -> {
-                    enter();
+                    descend();
                     try {
                         StringBuilder inner = new StringBuilder();
                         renderLoop(loop, nested, scope, depth0 + 1, inner);
