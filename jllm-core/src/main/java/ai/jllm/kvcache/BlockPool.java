@@ -193,6 +193,17 @@ final class BlockPool {
                 && Arrays.equals(this.tokens, start, start + blockSize, tokens, offset, offset + blockSize);
     }
 
+    /**
+     * Whether a cached block's parent is still cached in the registration the block names. The manager keeps this
+     * true for every cached block (a sequence holding a block holds its parent, and frees its last block first, so
+     * a parent is never evicted before its children); {@link #holds} checks the link anyway, so exactness does not
+     * rest on that ordering.
+     */
+    boolean hasLiveParent(int block) {
+        int parent = parentBlock[block];
+        return hashed[block] && (parent == root() || hashed[parent] && serial[parent] == parentSerial[block]);
+    }
+
     /** Registers a held, full, unhashed block under a hash not in use; returns its new serial. */
     long register(int block, long hash, int[] tokens, int offset, BlockHashKey key, int parent, long parentSerial) {
         if (hashed[block] || refCount[block] == 0) {
