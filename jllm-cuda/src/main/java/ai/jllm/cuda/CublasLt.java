@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class CublasLt {
 
-    static final NativeLibrary LIBRARY = new NativeLibrary("cuBLASLt",
+    static final NativeLibrary LIBRARY = new NativeLibrary("libcublasLt",
             List.of("libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so"));
 
     // cudaDataType_t

@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class CudaDriver {
 
-    static final NativeLibrary LIBRARY = new NativeLibrary("the CUDA driver", List.of("libcuda.so.1", "libcuda.so"));
+    static final NativeLibrary LIBRARY = new NativeLibrary("libcuda", List.of("libcuda.so.1", "libcuda.so"));
 
     static final int CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16;
     static final int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;

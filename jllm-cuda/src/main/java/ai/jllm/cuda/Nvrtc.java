@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class Nvrtc {
 
-    static final NativeLibrary LIBRARY = new NativeLibrary("NVRTC",
+    static final NativeLibrary LIBRARY = new NativeLibrary("libnvrtc",
             List.of("libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"));
 
     private final MethodHandle getErrorString;
