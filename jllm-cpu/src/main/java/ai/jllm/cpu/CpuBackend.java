@@ -68,7 +68,7 @@ public final class CpuBackend implements Backend {
         if (weight.shape().length == 2) {
             return matrix(weight);
         }
-        return new CpuTensor(toFloats(weight), weight.shape());
+        return new CpuTensor(weight.toFloatArray(), weight.shape());
     }
 
     @Override
@@ -93,7 +93,7 @@ public final class CpuBackend implements Backend {
             float[] values = new float[length];
             int offset = 0;
             for (TensorView part : biasParts) {
-                float[] partValues = toFloats(part);
+                float[] partValues = part.toFloatArray();
                 System.arraycopy(partValues, 0, values, offset, partValues.length);
                 offset += partValues.length;
             }
@@ -122,30 +122,8 @@ public final class CpuBackend implements Backend {
     private StoredMatrix widen(TensorView view) {
         long[] shape = view.shape();
         MemorySegment copy = arena.allocate(view.elementCount() * Float.BYTES, 64);
-        long count = view.elementCount();
-        for (long i = 0; i < count; i++) {
-            copy.setAtIndex(ValueLayout.JAVA_FLOAT, i, element(view, i));
-        }
+        MemorySegment.copy(view.toFloatArray(), 0, copy, ValueLayout.JAVA_FLOAT, 0, Math.toIntExact(view.elementCount()));
         return new StoredMatrix(copy, DType.F32, Math.toIntExact(shape[0]), Math.toIntExact(shape[1]));
-    }
-
-    private static float[] toFloats(TensorView view) {
-        float[] values = new float[Math.toIntExact(view.elementCount())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = element(view, i);
-        }
-        return values;
-    }
-
-    private static float element(TensorView view, long index) {
-        MemorySegment data = view.data();
-        return switch (view.dtype()) {
-            case F32 -> data.get(ValueLayout.JAVA_FLOAT_UNALIGNED, index * 4);
-            case BF16 -> VectorKernels.bf16(data, index * 2);
-            case F16 -> Float.float16ToFloat(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, index * 2));
-            default -> throw new IllegalArgumentException(
-                    "tensor " + view.name() + " has type " + view.dtype() + "; the CPU backend reads F32, BF16 and F16");
-        };
     }
 
     // ---- ops ----
