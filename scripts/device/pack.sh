@@ -43,6 +43,6 @@ if (( size >= 60 )); then
 fi
 for destination in "${destinations[@]}"; do
   mkdir -p "$destination"
-  cp "target/$tarball" scripts/device/cuda-tests.sh "$destination/"
+  cp "target/$tarball" scripts/device/cuda-tests.sh scripts/device/cuda-bench.sh "$destination/"
 done
 echo "packed target/$tarball (${size} MiB) into ${destinations[*]}"

@@ -41,6 +41,8 @@ public final class CudaBackend implements Backend {
     private final StepMetadata metadata;
     private final List<Long> allocations = new ArrayList<>();
     private MemorySegment readback;
+    private long attentionWorkspace;
+    private long attentionWorkspaceBytes;
     private boolean closed;
 
     private CudaBackend(Arena arena, CudaDriver driver, CudaDevice device) {
@@ -176,8 +178,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim) {
-        if (headDim > Kernels.ATTENTION_MAX_HEAD_DIM || headDim % 2 != 0) {
-            throw new JllmException("the CUDA attention kernel supports even head sizes up to "
+        if (headDim > Kernels.ATTENTION_MAX_HEAD_DIM || headDim % 8 != 0) {
+            throw new JllmException("the CUDA attention kernel supports head sizes that are multiples of 8 up to "
                     + Kernels.ATTENTION_MAX_HEAD_DIM + ", not " + headDim);
         }
         driver.setCurrent(context);
@@ -290,10 +292,36 @@ public final class CudaBackend implements Backend {
         CudaTensor output = CudaTensor.of(out).expect(DType.BF16, "attention");
         CudaKvCache kv = CudaKvCache.of(cache);
         int window = shape.slidingWindow().orElse(Integer.MAX_VALUE);
+        int tokens = batch.numTokens();
+        int longest = 0;
+        int[] positions = batch.positions();
+        for (int t = 0; t < tokens; t++) {
+            longest = Math.max(longest, Math.min(positions[t] + 1, window));
+        }
+        AttentionSplit split = AttentionSplit.of(tokens * shape.numHeads(), longest, device.multiprocessors());
+        long partial = 0;
+        if (split.splits() > 1) {
+            partial = attentionWorkspace((long) tokens * shape.numHeads() * split.splits() * (shape.headDim() + 2)
+                    * Float.BYTES);
+        }
         kernels.pagedAttention(input.pointer(), kv.layerKeys(layer), kv.layerValues(layer), metadata.positions(),
                 metadata.tokenSequence(), metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(),
                 input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
-                output.pointer(), output.width(), batch.numTokens());
+                split.splits(), split.keysPerSplit(), partial, output.pointer(), output.width(), tokens);
+    }
+
+    /** The split-K attention's partial results: grown on demand, never shrunk. */
+    private long attentionWorkspace(long bytes) {
+        if (attentionWorkspaceBytes < bytes) {
+            if (attentionWorkspaceBytes > 0) {
+                allocations.remove(Long.valueOf(attentionWorkspace));
+                driver.memFree(attentionWorkspace);
+            }
+            long size = Math.max(bytes, 2 * attentionWorkspaceBytes);
+            attentionWorkspace = deviceMemory(size);
+            attentionWorkspaceBytes = size;
+        }
+        return attentionWorkspace;
     }
 
     @Override
@@ -365,6 +393,35 @@ public final class CudaBackend implements Backend {
             readback = driver.hostAlloc(Math.max(bytes, 2 * readback.byteSize()));
         }
         return readback;
+    }
+
+    /**
+     * Device-to-device copy bandwidth in bytes per second, counting bytes read plus bytes written: the memory roofline
+     * that decode speed is measured against.
+     */
+    public double copyBandwidth(long bytes, int repeats) {
+        driver.setCurrent(context);
+        long source = driver.memAlloc(bytes);
+        long target = driver.memAlloc(bytes);
+        long start = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+        long end = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+        try {
+            driver.memsetBytes(source, (byte) 1, bytes, stream);
+            driver.copyDeviceToDevice(target, source, bytes, stream);
+            driver.eventRecord(start, stream);
+            for (int i = 0; i < repeats; i++) {
+                driver.copyDeviceToDevice(target, source, bytes, stream);
+            }
+            driver.eventRecord(end, stream);
+            driver.eventSynchronize(end);
+            double seconds = driver.eventElapsedMillis(start, end) / 1e3;
+            return 2.0 * bytes * repeats / seconds;
+        } finally {
+            driver.eventDestroy(start);
+            driver.eventDestroy(end);
+            driver.memFree(source);
+            driver.memFree(target);
+        }
     }
 
     /** Waits until every op enqueued so far has run. */

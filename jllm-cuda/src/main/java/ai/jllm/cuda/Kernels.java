@@ -9,8 +9,10 @@ import java.lang.foreign.Arena;
  */
 final class Kernels {
 
-    static final int ATTENTION_WARPS = 4;
+    static final int ATTENTION_THREADS = 128;
     static final int ATTENTION_MAX_HEAD_DIM = 256;
+    /** Keys a block of paged_attention takes per pass (its 16 groups of 8 lanes). */
+    static final int ATTENTION_KEYS_PER_PASS = 16;
     private static final int MAX_GRID_STRIDE_BLOCKS = 4096;
 
     private final CudaDriver driver;
@@ -22,6 +24,7 @@ final class Kernels {
     private final long qkNorm;
     private final long ropeWriteKv;
     private final long pagedAttention;
+    private final long attentionMerge;
     private final long siluMul;
     private final long gatherRows;
 
@@ -35,6 +38,7 @@ final class Kernels {
         this.qkNorm = module.function("qk_norm");
         this.ropeWriteKv = module.function("rope_write_kv");
         this.pagedAttention = module.function("paged_attention");
+        this.attentionMerge = module.function("attention_merge");
         this.siluMul = module.function("silu_mul");
         this.gatherRows = module.function("gather_rows");
     }
@@ -72,14 +76,23 @@ final class Kernels {
         launch("rope_write_kv", ropeWriteKv, tokens, 1, rowThreads((numHeads + numKvHeads) * headDim / 2));
     }
 
-    /** See attention.cu: one block per (token, query head). out: [tokens, outWidth] bf16 */
+    /**
+     * See attention.cu: one block per (token, query head, split of the keys); with more than one split the blocks
+     * write {@code partial} [tokens, heads, splits, headDim + 2] f32 and attention_merge writes out.
+     * out: [tokens, outWidth] bf16
+     */
     void pagedAttention(long qkv, long keyCache, long valueCache, long positions, long tokenSequence,
                         long blockTables, int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads,
-                        int headDim, float scale, int window, long out, int outWidth, int tokens) {
+                        int headDim, float scale, int window, int splits, int keysPerSplit, long partial, long out,
+                        int outWidth, int tokens) {
         args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(positions).pointer(tokenSequence)
                 .pointer(blockTables).i32(maxBlocks).i32(blockSize).i32(rowWidth).i32(numHeads).i32(numKvHeads)
-                .i32(headDim).f32(scale).i32(window).pointer(out).i32(outWidth);
-        launch("paged_attention", pagedAttention, tokens, numHeads, 32 * ATTENTION_WARPS);
+                .i32(headDim).f32(scale).i32(window).i32(keysPerSplit).pointer(partial).pointer(out).i32(outWidth);
+        launch("paged_attention", pagedAttention, tokens, numHeads, splits, ATTENTION_THREADS);
+        if (splits > 1) {
+            args.start().pointer(partial).i32(numHeads).i32(headDim).i32(splits).pointer(out).i32(outWidth);
+            launch("attention_merge", attentionMerge, tokens, numHeads, 1, rowThreads(headDim));
+        }
     }
 
     /** gateUp: [rows, 2 * intermediate] bf16, out: [rows, intermediate] bf16 */
@@ -103,9 +116,13 @@ final class Kernels {
     }
 
     private void launch(String name, long function, int gridX, int gridY, int threads) {
+        launch(name, function, gridX, gridY, 1, threads);
+    }
+
+    private void launch(String name, long function, int gridX, int gridY, int gridZ, int threads) {
         if (gridX == 0 || gridY == 0) {
             return;
         }
-        driver.launch(name, function, gridX, gridY, 1, threads, 1, 1, 0, stream, args.parameters());
+        driver.launch(name, function, gridX, gridY, gridZ, threads, 1, 1, 0, stream, args.parameters());
     }
 }

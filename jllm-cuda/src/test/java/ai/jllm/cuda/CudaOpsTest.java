@@ -259,6 +259,42 @@ class CudaOpsTest {
         runAttentionStep(second, shape, width, cpuTable, cudaTable, cpuCache, cudaCache, layer, "step 2");
     }
 
+    /**
+     * Decode steps over long contexts, where the keys are split among blocks and merged (flash-decoding): a long
+     * prompt written in one step, then a decode token of it batched with a decode of a short sequence.
+     */
+    @ParameterizedTest
+    @CsvSource({"8, 2, 64, 0", "4, 4, 128, 0", "14, 2, 64, 100", "2, 1, 256, 0"})
+    void splitKeyDecodeMatchesCpu(int heads, int kvHeads, int headDim, int window) {
+        AttentionShape shape = new AttentionShape(heads, kvHeads, headDim, (float) (1 / Math.sqrt(headDim)),
+                window > 0 ? OptionalInt.of(window) : OptionalInt.empty());
+        int blockSize = 16;
+        int maxPositions = 512;
+        float[] table = ropeTable(maxPositions, headDim);
+        Tensor cpuTable = cpu.upload(table, maxPositions, headDim);
+        Tensor cudaTable = cuda.upload(table, maxPositions, headDim);
+        KvCache cpuCache = cpu.allocateKvCache(1, 32, blockSize, kvHeads, headDim);
+        KvCache cudaCache = cuda.allocateKvCache(1, 32, blockSize, kvHeads, headDim);
+        int[] tokens = new int[512];
+        int[] longTable = new int[22];
+        for (int i = 0; i < longTable.length; i++) {
+            longTable[i] = (i * 7 + 3) % 22 + 10;
+        }
+        int[] shortTable = {4};
+
+        ForwardBatch prompt = new ForwardBatch(400, 2, blockSize, 22, 2);
+        prompt.addSequence(tokens, 0, 345, 0, longTable, 22, ForwardBatch.Logits.LAST);
+        prompt.addSequence(tokens, 0, 5, 0, shortTable, 1, ForwardBatch.Logits.LAST);
+        runAttentionStep(prompt, shape, shape.qkvSize(), cpuTable, cudaTable, cpuCache, cudaCache, 0, "prompt");
+        for (int step = 0; step < 3; step++) {
+            ForwardBatch decode = new ForwardBatch(4, 2, blockSize, 22, 2);
+            decode.addSequence(tokens, 0, 1, 345 + step, longTable, 22, ForwardBatch.Logits.LAST);
+            decode.addSequence(tokens, 0, 1, 5 + step, shortTable, 1, ForwardBatch.Logits.LAST);
+            runAttentionStep(decode, shape, shape.qkvSize(), cpuTable, cudaTable, cpuCache, cudaCache, 0,
+                    "decode " + step);
+        }
+    }
+
     private void runAttentionStep(ForwardBatch batch, AttentionShape shape, int width, Tensor cpuTable,
                                   Tensor cudaTable, KvCache cpuCache, KvCache cudaCache, int layer, String step) {
         int rows = batch.numTokens();
