@@ -9,6 +9,7 @@ import ai.jllm.backend.Backend;
 import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
+import ai.jllm.backend.StepShape;
 import ai.jllm.backend.Tensor;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
@@ -39,14 +40,19 @@ public final class CudaBackend implements Backend {
     private final Gemm gemm;
     private final WeightUploader uploader;
     private final StepMetadata metadata;
+    private final StepGraphs graphs;
+    private final boolean useGraphs;
+    /** True while a decode step runs for recording: ops pick parameters from capacities, not from the step's data. */
+    private boolean recordable;
     private final List<Long> allocations = new ArrayList<>();
     private MemorySegment readback;
     private long attentionWorkspace;
     private long attentionWorkspaceBytes;
     private boolean closed;
 
-    private CudaBackend(Arena arena, CudaDriver driver, CudaDevice device) {
+    private CudaBackend(Arena arena, CudaDriver driver, CudaDevice device, boolean useGraphs) {
         this.arena = arena;
+        this.useGraphs = useGraphs;
         this.driver = driver;
         this.device = device;
         this.context = driver.primaryContextRetain(device.handle());
@@ -57,28 +63,31 @@ public final class CudaBackend implements Backend {
         this.gemm = new Gemm(driver, CublasLt.load(arena), stream, arena);
         this.uploader = new WeightUploader(driver, stream);
         this.metadata = new StepMetadata(driver, stream);
+        this.graphs = new StepGraphs(driver, stream);
         this.readback = driver.hostAlloc(1 << 20);
     }
 
     /**
      * Opens GPU {@code ordinal}.
      *
+     * @param cudaGraphs record decode steps as CUDA graphs and replay them (see {@link #runStep})
      * @throws JllmException with a one-line reason when there is no driver, no such device, or no kernels for it
      */
-    public static CudaBackend create(int ordinal) {
+    public static CudaBackend create(int ordinal, boolean cudaGraphs) {
         Arena arena = Arena.ofShared();
         try {
             CudaDriver driver = CudaDriver.load(arena);
             CudaDevice device = CudaDevice.open(driver, ordinal);
-            return new CudaBackend(arena, driver, device);
+            return new CudaBackend(arena, driver, device, cudaGraphs);
         } catch (RuntimeException e) {
             arena.close();
             throw e instanceof JllmException jllm ? jllm : new JllmException("CUDA backend: " + e.getMessage(), e);
         }
     }
 
+    /** GPU 0, with CUDA graphs for decode steps. */
     public static CudaBackend create() {
-        return create(0);
+        return create(0, true);
     }
 
     /** Whether a GPU, its driver and kernels for it are there, without starting a context; says why not. */
@@ -93,7 +102,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String description() {
-        return "CUDA: " + device.describe() + ", kernels from " + module.origin().description();
+        return "CUDA: " + device.describe() + ", kernels from " + module.origin().description()
+                + (useGraphs ? ", CUDA graphs for decode" : "");
     }
 
     @Override
@@ -214,7 +224,28 @@ public final class CudaBackend implements Backend {
     @Override
     public void prepare(ForwardBatch batch) {
         driver.setCurrent(context);
-        metadata.upload(batch);
+        if (metadata.upload(batch)) {
+            graphs.clear();
+        }
+    }
+
+    /**
+     * Decode steps (one token per sequence) are recorded as a CUDA graph per shape and replayed; other steps run
+     * eagerly. While recordable, attention splits its keys by the cache's capacity rather than by the step's
+     * positions, so that one recording serves every later step of the shape.
+     */
+    @Override
+    public void runStep(StepShape shape, Runnable ops) {
+        if (!useGraphs || !shape.decodeOnly()) {
+            ops.run();
+            return;
+        }
+        recordable = true;
+        try {
+            graphs.run(shape, ops);
+        } finally {
+            recordable = false;
+        }
     }
 
     @Override
@@ -294,9 +325,13 @@ public final class CudaBackend implements Backend {
         int window = shape.slidingWindow().orElse(Integer.MAX_VALUE);
         int tokens = batch.numTokens();
         int longest = 0;
-        int[] positions = batch.positions();
-        for (int t = 0; t < tokens; t++) {
-            longest = Math.max(longest, Math.min(positions[t] + 1, window));
+        if (recordable) {
+            longest = (int) Math.min(window, (long) batch.maxBlocksPerSequence() * batch.blockSize());
+        } else {
+            int[] positions = batch.positions();
+            for (int t = 0; t < tokens; t++) {
+                longest = Math.max(longest, Math.min(positions[t] + 1, window));
+            }
         }
         AttentionSplit split = AttentionSplit.of(tokens * shape.numHeads(), longest, device.multiprocessors());
         long partial = 0;
@@ -310,10 +345,11 @@ public final class CudaBackend implements Backend {
                 split.splits(), split.keysPerSplit(), partial, output.pointer(), output.width(), tokens);
     }
 
-    /** The split-K attention's partial results: grown on demand, never shrunk. */
+    /** The split-K attention's partial results: grown on demand (forgetting recordings of the old one). */
     private long attentionWorkspace(long bytes) {
         if (attentionWorkspaceBytes < bytes) {
             if (attentionWorkspaceBytes > 0) {
+                graphs.clear();
                 allocations.remove(Long.valueOf(attentionWorkspace));
                 driver.memFree(attentionWorkspace);
             }
@@ -424,6 +460,11 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** Decode-step recordings currently held (for tests and logs). */
+    int recordedSteps() {
+        return graphs.size();
+    }
+
     /** Waits until every op enqueued so far has run. */
     public void synchronize() {
         driver.setCurrent(context);
@@ -438,6 +479,7 @@ public final class CudaBackend implements Backend {
         closed = true;
         driver.setCurrent(context);
         driver.streamSynchronize(stream);
+        graphs.close();
         metadata.close();
         uploader.close();
         gemm.close();

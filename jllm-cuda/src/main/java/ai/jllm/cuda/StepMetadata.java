@@ -38,7 +38,8 @@ final class StepMetadata implements AutoCloseable {
         allocate(INITIAL_INTS);
     }
 
-    void upload(ForwardBatch batch) {
+    /** @return whether the device buffer moved (step recordings that captured its old address are invalid) */
+    boolean upload(ForwardBatch batch) {
         int tokens = batch.numTokens();
         int logits = batch.numLogits();
         int sequences = batch.numSequences();
@@ -46,7 +47,8 @@ final class StepMetadata implements AutoCloseable {
         long total = 4L * tokens + logits + (long) sequences * maxBlocks;
         // The previous step's copy reads the pinned buffer until it completes.
         driver.eventSynchronize(copied);
-        if (total > capacityInts) {
+        boolean moved = total > capacityInts;
+        if (moved) {
             free();
             allocate(Math.max(total, 2 * capacityInts));
         }
@@ -71,6 +73,7 @@ final class StepMetadata implements AutoCloseable {
         at = section(batch.blockTables(), sequences * maxBlocks, at);
         driver.copyHostToDevice(device, pinned, 4 * at, stream);
         driver.eventRecord(copied, stream);
+        return moved;
     }
 
     private long section(int[] values, int count, long at) {

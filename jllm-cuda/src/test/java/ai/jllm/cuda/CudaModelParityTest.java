@@ -150,7 +150,10 @@ class CudaModelParityTest {
         agreement.report();
     }
 
-    /** Chunked prefill through out-of-order blocks, then one token per step fed with transformers' greedy tokens. */
+    /**
+     * Chunked prefill through out-of-order blocks, then one token per step fed with transformers' greedy tokens; from
+     * the third decode step on, the steps replay a CUDA graph.
+     */
     @ParameterizedTest
     @MethodSource("models")
     void chunkedPrefillAndDecodeMatchTransformers(String name) {
@@ -186,6 +189,7 @@ class CudaModelParityTest {
                         Arrays.copyOfRange(expected, step * vocabulary, (step + 1) * vocabulary), vocabulary,
                         name + " decode step " + step);
             }
+            assertThat(backend.recordedSteps()).as("decode steps replayed from a CUDA graph").isPositive();
         }
         agreement.report();
     }

@@ -49,8 +49,15 @@ public final class DecodeBenchmark {
             System.out.printf("wrote %s in %.1f s%n", dir, (System.nanoTime() - start) / 1e9);
         }
         ModelConfig config = ModelConfig.load(dir);
+        for (boolean graphs : new boolean[] {false, true}) {
+            run(shapeName, dir, config, steps, promptLength, graphs);
+        }
+    }
+
+    private static void run(String shapeName, Path dir, ModelConfig config, int steps, int promptLength,
+                            boolean graphs) {
         int maxPositions = promptLength + steps + 16;
-        try (CudaBackend backend = CudaBackend.create(); WeightSource weights = WeightSource.open(dir)) {
+        try (CudaBackend backend = CudaBackend.create(0, graphs); WeightSource weights = WeightSource.open(dir)) {
             System.out.println(backend.description());
             double bandwidth = backend.copyBandwidth(1L << 30, 20);
             DecoderModel model = new DecoderModel(config, ModelLoader.load(config, new HfCheckpoint(weights, config),
@@ -93,8 +100,9 @@ public final class DecodeBenchmark {
             System.out.printf("copy bandwidth: %.0f GB/s (read + write)%n", bandwidth / 1e9);
             System.out.printf("prefill %d tokens (first, untimed warm-up included): %.1f ms%n", promptLength,
                     prefillSeconds * 1e3);
-            System.out.printf("%s batch-1 decode: %.0f tokens/s (%.3f ms/token over %d steps), %.2f GB read per token,"
-                    + " roofline %.0f tokens/s, %.1f%% of roofline%n", shapeName, tokensPerSecond, 1e3 / tokensPerSecond,
+            System.out.printf("%s batch-1 decode (%s): %.0f tokens/s (%.3f ms/token over %d steps), %.2f GB read per token,"
+                    + " roofline %.0f tokens/s, %.1f%% of roofline%n", shapeName, graphs ? "CUDA graphs" : "eager",
+                    tokensPerSecond, 1e3 / tokensPerSecond,
                     timed, bytesPerToken / 1e9, roofline, 100 * tokensPerSecond / roofline);
         }
     }
