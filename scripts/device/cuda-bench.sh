@@ -3,6 +3,8 @@
 # each as tokens/s and as a fraction of the copy-bandwidth roofline measured in the same run. Uses the tarball that
 # pack.sh made next to this script; writes bench.log under $OUT and prints the figures last.
 # Usage: bash .carry/cuda-bench.sh [SHAPE ...]   (default: qwen2.5-0.5b llama-3.2-1b)
+# JLLM_BENCH_STEPS sets the decode steps (default 512); JLLM_BENCH_WRAPPER runs java under a profiler, e.g.
+#   JLLM_BENCH_WRAPPER="ncu --clock-control none --metrics gpu__time_duration.sum --print-summary per-kernel"
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out=${OUT:-/tmp/jllm-cuda-out}
@@ -16,7 +18,7 @@ classpath="$work/test-classes:$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar
 shapes=("$@")
 [[ ${#shapes[@]} -eq 0 ]] && shapes=(qwen2.5-0.5b llama-3.2-1b)
 for shape in "${shapes[@]}"; do
-  "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx16g \
+  ${JLLM_BENCH_WRAPPER:-} "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx16g \
       -cp "$classpath" ai.jllm.cuda.DecodeBenchmark "$shape" ${JLLM_BENCH_STEPS:-512} 128 2>&1 | tee -a "$out/bench.log"
 done
 echo "== figures"
