@@ -1,6 +1,7 @@
 package ai.jllm.cli;
 
 import ai.jllm.hub.HubConfig;
+import ai.jllm.hub.ModelLocator;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -26,5 +27,12 @@ final class HubOptions {
     HubConfig config() {
         HubConfig config = HubConfig.fromEnvironment(Optional.ofNullable(cacheDir));
         return endpoint == null ? config : config.withEndpoint(endpoint);
+    }
+
+    /** A {@code --model} argument as a local directory: used as is, or found in (or downloaded into) the cache. */
+    Path resolveModel(String model) {
+        try (ProgressBarDownloadListener progress = ProgressBarDownloadListener.forConsole()) {
+            return ModelLocator.resolve(model, config(), progress);
+        }
     }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "LLM inference engine and server for the JVM.",
-        subcommands = {CommandLine.HelpCommand.class, DownloadCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, ChatTemplateCommand.class,
+                TokenizeCommand.class, DetokenizeCommand.class, DownloadCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -1,0 +1,247 @@
+package ai.jllm.cli;
+
+import ai.jllm.JllmException;
+import ai.jllm.backend.Backend;
+import ai.jllm.config.GenerationConfig;
+import ai.jllm.config.ModelConfig;
+import ai.jllm.engine.Engine;
+import ai.jllm.engine.Generation;
+import ai.jllm.engine.TokenListener;
+import ai.jllm.sampling.SamplingParams;
+import ai.jllm.template.ChatTemplate;
+import ai.jllm.tokenizer.IncrementalDetokenizer;
+import ai.jllm.tokenizer.Tokenizer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jllm generate}: the analogue of TensorRT-LLM's run.py. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate text for one or more prompts.",
+                "Text output streams the completion of a single prompt to the terminal; with several prompts each "
+                        + "completion is printed when it is done, in prompt order. JSON output prints one object per "
+                        + "prompt per line: prompt_token_ids, output_token_ids, text, finish_reason (stop|length).",
+                "Sampling defaults come from the model's generation_config.json (greedy when it does not sample); "
+                        + "any sampling option given here replaces them."})
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true,
+            description = "A Hugging Face model directory or a hub id (org/name[@revision]), downloaded if not cached.")
+    String model;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    PromptSource source;
+
+    static final class PromptSource {
+        @Option(names = "--prompt", description = "The prompt text.")
+        String prompt;
+
+        @Option(names = "--prompt-ids", split = ",", description = "The prompt as token ids: 1,2,3.")
+        int[] promptIds;
+
+        @Option(names = "--prompts-file", description = "A JSON-lines file: {\"prompt\": ...}, "
+                + "{\"prompt_token_ids\": [...]} or {\"messages\": [...]} per line.")
+        Path promptsFile;
+    }
+
+    @Option(names = "--chat", description = "Wrap --prompt as a user message in the model's chat template.")
+    boolean chat;
+
+    @Option(names = "--max-tokens", defaultValue = "128", description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--min-tokens", defaultValue = "0", description = "End-of-sequence is suppressed until this many tokens (default: ${DEFAULT-VALUE}).")
+    int minTokens;
+
+    @Option(names = "--ignore-eos", description = "Keep generating past end-of-sequence tokens.")
+    boolean ignoreEos;
+
+    @Option(names = "--temperature", description = "0 for greedy decoding; higher is more random.")
+    Double temperature;
+
+    @Option(names = "--top-k", description = "Sample from the k most likely tokens only.")
+    Integer topK;
+
+    @Option(names = "--top-p", description = "Sample from the smallest set of tokens whose probability reaches p.")
+    Double topP;
+
+    @Option(names = "--seed", description = "Makes sampling repeatable.")
+    Long seed;
+
+    @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    OutputFormat output;
+
+    @Mixin
+    EngineOptions engineOptions;
+
+    @Mixin
+    HubOptions hub;
+
+    enum OutputFormat { text, json }
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path modelDir = hub.resolveModel(model);
+        ModelConfig modelConfig = ModelConfig.load(modelDir);
+        List<PromptInput> prompts = prompts();
+        Optional<Tokenizer> tokenizer = Files.isRegularFile(modelDir.resolve("tokenizer.json"))
+                ? Optional.of(Tokenizer.load(modelDir)) : Optional.empty();
+        if (tokenizer.isEmpty() && (output == OutputFormat.text
+                || prompts.stream().anyMatch(p -> !(p instanceof PromptInput.TokenIds)))) {
+            throw new JllmException("no tokenizer.json in " + modelDir + "; only --prompt-ids with --output json "
+                    + "works without one");
+        }
+        List<int[]> promptIds = encode(prompts, tokenizer, modelDir);
+        try (Backend backend = engineOptions.backend.create(engineOptions.threads);
+             Engine engine = LoadProgress.load(modelDir, backend, engineOptions.engineConfig(modelConfig), err)) {
+            SamplingParams params = samplingParams(engine.generationConfig());
+            boolean stream = output == OutputFormat.text && prompts.size() == 1;
+            StreamPrinter printer = stream ? new StreamPrinter(tokenizer.orElseThrow().newDetokenizer(true), out) : null;
+            long start = System.nanoTime();
+            List<Generation> generations = engine.generate(promptIds, params,
+                    stream ? printer : TokenListener.NONE);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (stream) {
+                printer.finish();
+            } else {
+                print(prompts, generations, tokenizer, out);
+            }
+            int generated = generations.stream().mapToInt(g -> g.outputTokenIds().length).sum();
+            err.printf("%d tokens generated in %.2f s (%.1f tokens/s)%n", generated, seconds, generated / seconds);
+            err.flush();
+        }
+        return 0;
+    }
+
+    private List<PromptInput> prompts() {
+        if (source.promptsFile != null) {
+            return PromptsFile.read(source.promptsFile, json);
+        }
+        if (source.promptIds != null) {
+            return List.of(new PromptInput.TokenIds(source.promptIds));
+        }
+        return List.of(chat ? new PromptInput.Messages(ChatMessages.user(source.prompt))
+                : new PromptInput.Text(source.prompt));
+    }
+
+    private List<int[]> encode(List<PromptInput> prompts, Optional<Tokenizer> tokenizer, Path modelDir) {
+        List<int[]> ids = new ArrayList<>(prompts.size());
+        ChatTemplate template = null;
+        for (PromptInput prompt : prompts) {
+            switch (prompt) {
+                case PromptInput.TokenIds(int[] tokens) -> ids.add(tokens);
+                case PromptInput.Text(String text) -> ids.add(tokenizer.orElseThrow().encode(text, true));
+                case PromptInput.Messages(List<Map<String, Object>> messages) -> {
+                    if (template == null) {
+                        template = ChatTemplate.fromModelDir(modelDir);
+                    }
+                    // The template writes the special tokens itself.
+                    String rendered = template.render(messages, null, true, Map.of());
+                    ids.add(tokenizer.orElseThrow().encode(rendered, false));
+                }
+            }
+        }
+        return ids;
+    }
+
+    private SamplingParams samplingParams(GenerationConfig defaults) {
+        SamplingParams.Builder builder = SamplingParams.builder().maxTokens(maxTokens).minTokens(minTokens)
+                .ignoreEos(ignoreEos);
+        if (temperature == null && topK == null && topP == null) {
+            if (!defaults.doSample()) {
+                builder.greedy();
+            } else {
+                builder.temperature(defaults.temperature().orElse(1.0));
+                int k = defaults.topK().orElse(50); // transformers samples with top_k 50 when the file is silent
+                if (k > 0) {
+                    builder.topK(k);
+                }
+                defaults.topP().ifPresent(builder::topP);
+            }
+        } else {
+            builder.temperature(temperature != null ? temperature : 1.0);
+            if (topK != null) {
+                builder.topK(topK);
+            }
+            if (topP != null) {
+                builder.topP(topP);
+            }
+        }
+        if (seed != null) {
+            builder.seed(seed);
+        }
+        try {
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new JllmException(e.getMessage());
+        }
+    }
+
+    private void print(List<PromptInput> prompts, List<Generation> generations, Optional<Tokenizer> tokenizer,
+                       PrintWriter out) {
+        for (int i = 0; i < generations.size(); i++) {
+            Generation generation = generations.get(i);
+            Optional<String> text = tokenizer.map(t -> t.decode(generation.outputTokenIds(), true));
+            if (output == OutputFormat.json) {
+                ObjectNode line = json.createObjectNode();
+                prompts.get(i).promptText().ifPresent(prompt -> line.put("prompt", prompt));
+                line.set("prompt_token_ids", json.valueToTree(generation.promptTokenIds()));
+                line.set("output_token_ids", json.valueToTree(generation.outputTokenIds()));
+                text.ifPresent(t -> line.put("text", t));
+                line.put("finish_reason", generation.finishReason().apiName());
+                out.println(line);
+            } else {
+                if (i > 0) {
+                    out.println();
+                }
+                out.println(text.orElseThrow());
+            }
+        }
+        out.flush();
+    }
+
+    /** Writes each token's text to the terminal as soon as it forms whole characters. */
+    private static final class StreamPrinter implements TokenListener {
+        private final IncrementalDetokenizer detokenizer;
+        private final PrintWriter out;
+
+        StreamPrinter(IncrementalDetokenizer detokenizer, PrintWriter out) {
+            this.detokenizer = detokenizer;
+            this.out = out;
+        }
+
+        @Override
+        public void onToken(int prompt, int tokenId) {
+            String piece = detokenizer.push(tokenId);
+            if (!piece.isEmpty()) {
+                out.print(piece);
+                out.flush();
+            }
+        }
+
+        void finish() {
+            out.println(detokenizer.flush());
+            out.flush();
+        }
+    }
+}
