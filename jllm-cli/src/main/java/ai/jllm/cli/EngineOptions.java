@@ -8,29 +8,29 @@ import picocli.CommandLine.Option;
 /** The engine limits shared by the commands that run a model (generate, and later serve and bench). */
 final class EngineOptions {
 
-    @Option(names = "--backend", defaultValue = "auto", converter = BackendConverter.class,
+    @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto", converter = BackendConverter.class,
             description = "Where the model runs: cuda (GPU 0), cpu, or auto: the GPU when one is usable, else the CPU "
                     + "(default: ${DEFAULT-VALUE}).")
     BackendChoice backend;
 
-    @Option(names = "--threads", defaultValue = "0",
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "CPU backend threads; 0 means one per core (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--max-batch-size", defaultValue = "8",
+    @Option(names = "--max-batch-size", paramLabel = "N", defaultValue = "8",
             description = "Sequences that run together in one step (default: ${DEFAULT-VALUE}).")
     int maxBatchSize;
 
-    @Option(names = "--max-num-tokens", defaultValue = "2048",
+    @Option(names = "--max-num-tokens", paramLabel = "N", defaultValue = "2048",
             description = "Tokens one step may process, prompt chunks and decodes together (default: ${DEFAULT-VALUE}).")
     int maxNumTokens;
 
-    @Option(names = "--max-seq-len",
+    @Option(names = "--max-seq-len", paramLabel = "N",
             description = "Prompt plus output tokens of one sequence (default: the model's max_position_embeddings, "
                     + "at most 4096).")
     Integer maxSeqLen;
 
-    @Option(names = "--kv-cache-tokens",
+    @Option(names = "--kv-cache-tokens", paramLabel = "N",
             description = "Tokens the KV cache holds over all sequences (default: max batch size x max seq len, "
                     + "limited to half of the free Java heap).")
     Integer kvCacheTokens;

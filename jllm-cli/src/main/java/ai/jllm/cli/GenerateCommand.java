@@ -41,7 +41,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true,
+    @Option(names = "--model", paramLabel = "MODEL", required = true,
             description = "A Hugging Face model directory or a hub id (org/name[@revision]), downloaded if not cached.")
     String model;
 
@@ -49,13 +49,13 @@ final class GenerateCommand implements Callable<Integer> {
     PromptSource source;
 
     static final class PromptSource {
-        @Option(names = "--prompt", description = "The prompt text.")
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "The prompt text.")
         String prompt;
 
-        @Option(names = "--prompt-ids", split = ",", description = "The prompt as token ids: 1,2,3.")
+        @Option(names = "--prompt-ids", paramLabel = "IDS", split = ",", description = "The prompt as token ids: 1,2,3.")
         int[] promptIds;
 
-        @Option(names = "--prompts-file", description = "A JSON-lines file: {\"prompt\": ...}, "
+        @Option(names = "--prompts-file", paramLabel = "FILE", description = "A JSON-lines file: {\"prompt\": ...}, "
                 + "{\"prompt_token_ids\": [...]} or {\"messages\": [...]} per line.")
         Path promptsFile;
     }
@@ -63,28 +63,28 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--chat", description = "Wrap --prompt as a user message in the model's chat template.")
     boolean chat;
 
-    @Option(names = "--max-tokens", defaultValue = "128", description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "128", description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
     int maxTokens;
 
-    @Option(names = "--min-tokens", defaultValue = "0", description = "End-of-sequence is suppressed until this many tokens (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-tokens", paramLabel = "N", defaultValue = "0", description = "End-of-sequence is suppressed until this many tokens (default: ${DEFAULT-VALUE}).")
     int minTokens;
 
     @Option(names = "--ignore-eos", description = "Keep generating past end-of-sequence tokens.")
     boolean ignoreEos;
 
-    @Option(names = "--temperature", description = "0 for greedy decoding; higher is more random.")
+    @Option(names = "--temperature", paramLabel = "T", description = "0 for greedy decoding; higher is more random.")
     Double temperature;
 
-    @Option(names = "--top-k", description = "Sample from the k most likely tokens only.")
+    @Option(names = "--top-k", paramLabel = "K", description = "Sample from the k most likely tokens only.")
     Integer topK;
 
-    @Option(names = "--top-p", description = "Sample from the smallest set of tokens whose probability reaches p.")
+    @Option(names = "--top-p", paramLabel = "P", description = "Sample from the smallest set of tokens whose probability reaches p.")
     Double topP;
 
-    @Option(names = "--seed", description = "Makes sampling repeatable.")
+    @Option(names = "--seed", paramLabel = "SEED", description = "Makes sampling repeatable.")
     Long seed;
 
-    @Option(names = "--output", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
 
     @Mixin
