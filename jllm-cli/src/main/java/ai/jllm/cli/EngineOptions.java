@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 final class EngineOptions {
 
     @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto", converter = BackendConverter.class,
-            description = "Where the model runs: auto, cpu or cuda (default: ${DEFAULT-VALUE}).")
+            description = "Where the model runs: cuda (GPU 0), cpu, or auto: the GPU when one is usable, else the CPU "
+                    + "(default: ${DEFAULT-VALUE}).")
     BackendChoice backend;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",

@@ -112,7 +112,7 @@ final class GenerateCommand implements Callable<Integer> {
                     + "works without one");
         }
         List<int[]> promptIds = encode(prompts, tokenizer, modelDir);
-        try (Backend backend = engineOptions.backend.create(engineOptions.threads);
+        try (Backend backend = engineOptions.backend.create(engineOptions.threads, err);
              Engine engine = LoadProgress.load(modelDir, backend, engineOptions.engineConfig(modelConfig), err)) {
             SamplingParams params = samplingParams(engine.generationConfig());
             boolean stream = output == OutputFormat.text && prompts.size() == 1;

@@ -50,6 +50,16 @@ public interface Backend extends AutoCloseable {
      */
     void prepare(ForwardBatch batch);
 
+    /**
+     * Runs the ops that {@code ops} enqueues for one step (everything after {@link #prepare}). A device backend may
+     * record them the first times it sees {@code shape} and from then on replay the recording instead of calling
+     * {@code ops} (CUDA graphs), so the ops must depend on the step only through its shape and the metadata that
+     * {@code prepare} uploaded. The default runs them.
+     */
+    default void runStep(StepShape shape, Runnable ops) {
+        ops.run();
+    }
+
     /** out[t] = table[tokenIds[t]].  table: [V, H], out: [T, H] */
     void embedding(Tensor table, ForwardBatch batch, Tensor out);
 

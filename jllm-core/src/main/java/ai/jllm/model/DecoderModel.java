@@ -4,6 +4,7 @@ import ai.jllm.backend.AttentionShape;
 import ai.jllm.backend.Backend;
 import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
+import ai.jllm.backend.StepShape;
 import ai.jllm.backend.Tensor;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.tensor.DType;
@@ -66,9 +67,15 @@ public final class DecoderModel {
      * rows the batch asked for.  logits: [batch.numLogits(), V] (float32; rows beyond numLogits are stale)
      */
     public Tensor forward(ForwardBatch batch, KvCache cache) {
+        backend.prepare(batch);
+        backend.runStep(StepShape.of(batch, cache), () -> layers(batch, cache));
+        return logits;
+    }
+
+    /** The step's ops, from the embedding to the logits. */
+    private void layers(ForwardBatch batch, KvCache cache) {
         int tokens = batch.numTokens();
         var layers = weights.layers();
-        backend.prepare(batch);
         backend.embedding(weights.embedding(), batch, residual);
         backend.rmsNorm(residual, layers.getFirst().attentionNorm(), eps, tokens, normed);
         for (int i = 0; i < layers.size(); i++) {
@@ -81,7 +88,6 @@ public final class DecoderModel {
         }
         backend.gatherLogitsRows(normed, batch, lastHidden);
         backend.linear(lastHidden, weights.lmHead(), batch.numLogits(), logits);
-        return logits;
     }
 
     /** normed → delta: grouped-query attention with rotary positions over the paged cache. */

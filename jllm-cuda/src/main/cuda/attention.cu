@@ -1,0 +1,208 @@
+// Causal grouped-query attention over the paged KV cache for a mixed batch of prefills, prefill chunks and decodes,
+// split along the keys (flash-decoding): block (token, head, split) runs an online softmax (Milakov & Gimelshein
+// 2018) over its split's keys; with one split it writes the output directly, otherwise attention_merge combines the
+// splits' partial results. Inside a block, 8 lanes share a key: each lane reads 16-byte vectors of the key and value
+// rows, so a warp takes 4 keys at a time and a block 16.
+#pragma once
+#include "common.cuh"
+
+#define ATTENTION_WARPS 4
+#define ATTENTION_THREADS (ATTENTION_WARPS * 32)
+#define ATTENTION_GROUP_LANES 8
+#define ATTENTION_GROUPS (ATTENTION_THREADS / ATTENTION_GROUP_LANES)
+#define ATTENTION_MAX_HEAD_DIM 256
+// 16-byte vectors (8 bf16) per lane: a group's 8 lanes cover 64 dimensions per vector.
+#define ATTENTION_VECTORS (ATTENTION_MAX_HEAD_DIM / (8 * ATTENTION_GROUP_LANES))
+
+// ---- kernels ----
+
+__device__ __forceinline__ void unpack_bf16x8(uint4 packed, float* values) {
+    unsigned int words[4] = {packed.x, packed.y, packed.z, packed.w};
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        values[2 * i] = __uint_as_float(words[i] << 16);
+        values[2 * i + 1] = __uint_as_float(words[i] & 0xffff0000u);
+    }
+}
+
+// grid: (numTokens, numHeads, splits), block: ATTENTION_THREADS.  head_dim: a multiple of 8, at most 256.
+// qkv: [numTokens, rowWidth] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * headDim] bf16,
+// positions, token_seq: [numTokens], block_tables: [numSequences, maxBlocks].
+// A query at position p sees keys at positions [max(0, p - window + 1), p] of its own sequence; split s takes
+// keys_per_split of them. With one split: out [numTokens, outWidth] bf16. With several: partial
+// [numTokens, numHeads, splits, headDim + 2] f32 = (sum of exp(score - max) * value, max, sum of exp(score - max)).
+extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache,
+                                           const bf16* __restrict__ v_cache, const int* __restrict__ positions,
+                                           const int* __restrict__ token_seq, const int* __restrict__ block_tables,
+                                           int max_blocks, int block_size, int row_width, int num_heads,
+                                           int num_kv_heads, int head_dim, float scale, int window,
+                                           int keys_per_split, float* __restrict__ partial,
+                                           bf16* __restrict__ out, int out_width) {
+    __shared__ float group_max[ATTENTION_GROUPS];
+    __shared__ float group_total[ATTENTION_GROUPS];
+    __shared__ float group_acc[ATTENTION_GROUPS][ATTENTION_MAX_HEAD_DIM];
+
+    int token = blockIdx.x;
+    int head = blockIdx.y;
+    int split = blockIdx.z;
+    int group = threadIdx.x / ATTENTION_GROUP_LANES;
+    int sub = threadIdx.x % ATTENTION_GROUP_LANES;
+    int kv_head = head / (num_heads / num_kv_heads);
+    int kv_size = num_kv_heads * head_dim;
+    int position = positions[token];
+    int first = position - window + 1 > 0 ? position - window + 1 : 0;
+    int split_first = first + split * keys_per_split;
+    int split_last = split_first + keys_per_split - 1 < position ? split_first + keys_per_split - 1 : position;
+    const int* table = block_tables + (long long) token_seq[token] * max_blocks;
+
+    const uint4* query = reinterpret_cast<const uint4*>(qkv + (long long) token * row_width + head * head_dim);
+    float q[ATTENTION_VECTORS][8];
+    float acc[ATTENTION_VECTORS][8];
+#pragma unroll
+    for (int v = 0; v < ATTENTION_VECTORS; v++) {
+        int vector = sub + ATTENTION_GROUP_LANES * v;
+        if (8 * vector < head_dim) {
+            unpack_bf16x8(query[vector], q[v]);
+        } else {
+#pragma unroll
+            for (int e = 0; e < 8; e++) {
+                q[v][e] = 0.0f;
+            }
+        }
+#pragma unroll
+        for (int e = 0; e < 8; e++) {
+            acc[v][e] = 0.0f;
+        }
+    }
+
+    float max_score = NEGATIVE_INFINITY;
+    float total = 0.0f;
+    // Every warp runs the same number of iterations so that the group shuffles always have all lanes present.
+    for (int base = split_first; base <= split_last; base += ATTENTION_GROUPS) {
+        int j = base + group;
+        bool valid = j <= split_last;
+        long long row = 0;
+        float dot = 0.0f;
+        if (valid) {
+            row = ((long long) table[j / block_size] * block_size + j % block_size) * kv_size + kv_head * head_dim;
+            const uint4* key = reinterpret_cast<const uint4*>(k_cache + row);
+#pragma unroll
+            for (int v = 0; v < ATTENTION_VECTORS; v++) {
+                int vector = sub + ATTENTION_GROUP_LANES * v;
+                if (8 * vector < head_dim) {
+                    float k[8];
+                    unpack_bf16x8(key[vector], k);
+#pragma unroll
+                    for (int e = 0; e < 8; e++) {
+                        dot += q[v][e] * k[e];
+                    }
+                }
+            }
+        }
+#pragma unroll
+        for (int offset = 1; offset < ATTENTION_GROUP_LANES; offset <<= 1) {
+            dot += __shfl_xor_sync(0xffffffffu, dot, offset);
+        }
+        if (valid) {
+            float score = dot * scale;
+            float new_max = fmaxf(max_score, score);
+            float correction = expf(max_score - new_max);
+            float weight = expf(score - new_max);
+            total = total * correction + weight;
+            const uint4* value = reinterpret_cast<const uint4*>(v_cache + row);
+#pragma unroll
+            for (int v = 0; v < ATTENTION_VECTORS; v++) {
+                int vector = sub + ATTENTION_GROUP_LANES * v;
+                if (8 * vector < head_dim) {
+                    float x[8];
+                    unpack_bf16x8(value[vector], x);
+#pragma unroll
+                    for (int e = 0; e < 8; e++) {
+                        acc[v][e] = acc[v][e] * correction + weight * x[e];
+                    }
+                }
+            }
+            max_score = new_max;
+        }
+    }
+
+    if (sub == 0) {
+        group_max[group] = max_score;
+        group_total[group] = total;
+    }
+#pragma unroll
+    for (int v = 0; v < ATTENTION_VECTORS; v++) {
+        int vector = sub + ATTENTION_GROUP_LANES * v;
+        if (8 * vector < head_dim) {
+#pragma unroll
+            for (int e = 0; e < 8; e++) {
+                group_acc[group][8 * vector + e] = acc[v][e];
+            }
+        }
+    }
+    __syncthreads();
+
+    float overall_max = NEGATIVE_INFINITY;
+    for (int g = 0; g < ATTENTION_GROUPS; g++) {
+        overall_max = fmaxf(overall_max, group_max[g]);
+    }
+    float denominator = 0.0f;
+    float weights[ATTENTION_GROUPS];
+#pragma unroll
+    for (int g = 0; g < ATTENTION_GROUPS; g++) {
+        // A group that saw no key has max -inf and total 0: its weight is exactly 0.
+        weights[g] = group_total[g] > 0.0f ? expf(group_max[g] - overall_max) : 0.0f;
+        denominator += group_total[g] * weights[g];
+    }
+    bool direct = gridDim.z == 1;
+    long long partial_offset = (((long long) token * num_heads + head) * gridDim.z + split) * (head_dim + 2);
+    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
+        float sum = 0.0f;
+#pragma unroll
+        for (int g = 0; g < ATTENTION_GROUPS; g++) {
+            sum += group_acc[g][d] * weights[g];
+        }
+        if (direct) {
+            out[(long long) token * out_width + head * head_dim + d] = float_to_bf16(sum / denominator);
+        } else {
+            partial[partial_offset + d] = sum;
+        }
+    }
+    if (!direct && threadIdx.x == 0) {
+        partial[partial_offset + head_dim] = overall_max;
+        partial[partial_offset + head_dim + 1] = denominator;
+    }
+}
+
+// Combines the splits of paged_attention. grid: (numTokens, numHeads), block: multiple of 32.
+// partial: [numTokens, numHeads, splits, headDim + 2] f32, out: [numTokens, outWidth] bf16
+extern "C" __global__ void attention_merge(const float* __restrict__ partial, int num_heads, int head_dim, int splits,
+                                           bf16* __restrict__ out, int out_width) {
+    int token = blockIdx.x;
+    int head = blockIdx.y;
+    const float* parts = partial + ((long long) token * num_heads + head) * splits * (head_dim + 2);
+    float overall_max = NEGATIVE_INFINITY;
+    for (int s = 0; s < splits; s++) {
+        const float* part = parts + s * (head_dim + 2);
+        if (part[head_dim + 1] > 0.0f) {
+            overall_max = fmaxf(overall_max, part[head_dim]);
+        }
+    }
+    float denominator = 0.0f;
+    for (int s = 0; s < splits; s++) {
+        const float* part = parts + s * (head_dim + 2);
+        if (part[head_dim + 1] > 0.0f) {
+            denominator += part[head_dim + 1] * expf(part[head_dim] - overall_max);
+        }
+    }
+    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
+        float sum = 0.0f;
+        for (int s = 0; s < splits; s++) {
+            const float* part = parts + s * (head_dim + 2);
+            if (part[head_dim + 1] > 0.0f) {
+                sum += part[d] * expf(part[head_dim] - overall_max);
+            }
+        }
+        out[(long long) token * out_width + head * head_dim + d] = float_to_bf16(sum / denominator);
+    }
+}

@@ -1,0 +1,60 @@
+// Shared device helpers for every op family. bfloat16 is handled as its 16 raw bits so that the kernels need no
+// CUDA headers at all: NVRTC then compiles the same sources with no include path.
+#pragma once
+
+typedef unsigned short bf16;
+
+#define NEGATIVE_INFINITY __int_as_float(0xff800000)
+
+__device__ __forceinline__ float bf16_to_float(bf16 value) {
+    return __uint_as_float(((unsigned int) value) << 16);
+}
+
+// Round to nearest even, as torch and the CPU backend's conversion do; NaN stays a (quiet) NaN.
+__device__ __forceinline__ bf16 float_to_bf16(float value) {
+    unsigned int bits = __float_as_uint(value);
+    if ((bits & 0x7fffffffu) > 0x7f800000u) {
+        return (bf16) ((bits >> 16) | 0x0040u);
+    }
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    return (bf16) (bits >> 16);
+}
+
+__device__ __forceinline__ float warp_sum(float value) {
+#pragma unroll
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        value += __shfl_xor_sync(0xffffffffu, value, offset);
+    }
+    return value;
+}
+
+__device__ __forceinline__ float warp_max(float value) {
+#pragma unroll
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        value = fmaxf(value, __shfl_xor_sync(0xffffffffu, value, offset));
+    }
+    return value;
+}
+
+// Sum over the whole block (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ float block_sum(float value) {
+    __shared__ float partial[32];
+    __shared__ float total;
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    value = warp_sum(value);
+    if (lane == 0) {
+        partial[warp] = value;
+    }
+    __syncthreads();
+    if (warp == 0) {
+        int warps = blockDim.x >> 5;
+        float sum = lane < warps ? partial[lane] : 0.0f;
+        sum = warp_sum(sum);
+        if (lane == 0) {
+            total = sum;
+        }
+    }
+    __syncthreads();
+    return total;
+}

@@ -1,0 +1,32 @@
+package ai.jllm.cuda;
+
+/**
+ * How paged_attention divides the keys among blocks (flash-decoding): enough splits that a step with few queries
+ * (decode) still fills the GPU, each split at least {@link #MIN_KEYS_PER_SPLIT} keys so a block's work outweighs the
+ * merge; a step with many queries (prefill) gets one split and no merge.
+ *
+ * @param keysPerSplit a multiple of the keys a block takes per pass
+ */
+record AttentionSplit(int splits, int keysPerSplit) {
+
+    static final int MIN_KEYS_PER_SPLIT = 64;
+    /** Blocks per multiprocessor the split aims for. */
+    static final int BLOCKS_PER_SM = 2;
+
+    /**
+     * @param queries tokens × heads of the step
+     * @param longest the most keys any query of the step attends to
+     */
+    static AttentionSplit of(int queries, int longest, int multiprocessors) {
+        int keys = Math.max(longest, 1);
+        int wanted = ceilDiv(BLOCKS_PER_SM * multiprocessors, Math.max(queries, 1));
+        int splits = Math.clamp(wanted, 1, ceilDiv(keys, MIN_KEYS_PER_SPLIT));
+        int pass = Kernels.ATTENTION_KEYS_PER_PASS;
+        int keysPerSplit = ceilDiv(ceilDiv(keys, splits), pass) * pass;
+        return new AttentionSplit(ceilDiv(keys, keysPerSplit), keysPerSplit);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

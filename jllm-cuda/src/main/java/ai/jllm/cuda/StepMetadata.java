@@ -1,0 +1,131 @@
+package ai.jllm.cuda;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import ai.jllm.backend.ForwardBatch;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A step's metadata on the device: one pinned host buffer, packed by {@link #upload} and copied in one transfer
+ * into one device buffer. The sections are packed back to back in a fixed order, so two steps of the same sizes put
+ * every section at the same device address (what a replayed CUDA graph needs).
+ *
+ * <p>Sections, in ints: tokenIds [T], positions [T], slots [T], tokenSequence [T] (the sequence each token row belongs
+ * to), logitsIndices [L], blockTables [S, maxBlocksPerSequence].
+ */
+final class StepMetadata implements AutoCloseable {
+
+    private static final long INITIAL_INTS = 1 << 16;
+
+    private final CudaDriver driver;
+    private final long stream;
+    private final long copied;
+    private MemorySegment pinned;
+    private long device;
+    private long capacityInts;
+
+    private long tokenIds;
+    private long positions;
+    private long slots;
+    private long tokenSequence;
+    private long logitsIndices;
+    private long blockTables;
+
+    StepMetadata(CudaDriver driver, long stream) {
+        this.driver = driver;
+        this.stream = stream;
+        this.copied = driver.eventCreate(CudaDriver.CU_EVENT_DISABLE_TIMING);
+        allocate(INITIAL_INTS);
+    }
+
+    /** @return whether the device buffer moved (step recordings that captured its old address are invalid) */
+    boolean upload(ForwardBatch batch) {
+        int tokens = batch.numTokens();
+        int logits = batch.numLogits();
+        int sequences = batch.numSequences();
+        int maxBlocks = batch.maxBlocksPerSequence();
+        long total = 4L * tokens + logits + (long) sequences * maxBlocks;
+        // The previous step's copy reads the pinned buffer until it completes.
+        driver.eventSynchronize(copied);
+        boolean moved = total > capacityInts;
+        if (moved) {
+            free();
+            allocate(Math.max(total, 2 * capacityInts));
+        }
+        long at = 0;
+        at = section(batch.tokenIds(), tokens, at);
+        tokenIds = device;
+        positions = device + 4 * at;
+        at = section(batch.positions(), tokens, at);
+        slots = device + 4 * at;
+        at = section(batch.slotMapping(), tokens, at);
+        tokenSequence = device + 4 * at;
+        int[] queryStart = batch.queryStart();
+        for (int s = 0; s < sequences; s++) {
+            for (int t = queryStart[s]; t < queryStart[s + 1]; t++) {
+                pinned.setAtIndex(JAVA_INT, at + t, s);
+            }
+        }
+        at += tokens;
+        logitsIndices = device + 4 * at;
+        at = section(batch.logitsIndices(), logits, at);
+        blockTables = device + 4 * at;
+        at = section(batch.blockTables(), sequences * maxBlocks, at);
+        driver.copyHostToDevice(device, pinned, 4 * at, stream);
+        driver.eventRecord(copied, stream);
+        return moved;
+    }
+
+    private long section(int[] values, int count, long at) {
+        MemorySegment.copy(values, 0, pinned, JAVA_INT, 4 * at, count);
+        return at + count;
+    }
+
+    private void allocate(long ints) {
+        pinned = driver.hostAlloc(4 * ints);
+        device = driver.memAlloc(4 * ints);
+        capacityInts = ints;
+    }
+
+    private void free() {
+        driver.hostFree(pinned);
+        driver.memFree(device);
+    }
+
+    /** tokenIds: [T] */
+    long tokenIds() {
+        return tokenIds;
+    }
+
+    /** positions: [T] */
+    long positions() {
+        return positions;
+    }
+
+    /** slots: [T] */
+    long slots() {
+        return slots;
+    }
+
+    /** tokenSequence: [T] */
+    long tokenSequence() {
+        return tokenSequence;
+    }
+
+    /** logitsIndices: [L] */
+    long logitsIndices() {
+        return logitsIndices;
+    }
+
+    /** blockTables: [S, maxBlocksPerSequence] */
+    long blockTables() {
+        return blockTables;
+    }
+
+    @Override
+    public void close() {
+        driver.eventSynchronize(copied);
+        free();
+        driver.eventDestroy(copied);
+    }
+}
