@@ -1,11 +1,13 @@
 package ai.jllm.cli;
 
-import ai.jllm.JllmException;
-import ai.jllm.config.ModelConfig;
-import ai.jllm.engine.EngineConfig;
+import ai.jllm.api.LLM;
+import ai.jllm.kvcache.KvCacheConfig;
+import ai.jllm.scheduler.SchedulerPolicy;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
-/** The engine limits shared by the commands that run a model (generate, and later serve and bench). */
+/** The engine options shared by the commands that run a model, named as in TensorRT-LLM. */
 final class EngineOptions {
 
     @Option(names = "--backend", paramLabel = "BACKEND", defaultValue = "auto", converter = BackendConverter.class,
@@ -30,37 +32,53 @@ final class EngineOptions {
                     + "at most 4096).")
     Integer maxSeqLen;
 
-    @Option(names = "--kv-cache-tokens", paramLabel = "N",
-            description = "Tokens the KV cache holds over all sequences (default: max batch size x max seq len, "
-                    + "limited to half of the free Java heap).")
-    Integer kvCacheTokens;
+    @Option(names = "--kv-cache-free-gpu-memory-fraction", paramLabel = "F", defaultValue = "0.9",
+            description = "Share of the memory left free after loading that the KV cache takes (on the CPU backend: "
+                    + "of half the free Java heap) (default: ${DEFAULT-VALUE}).")
+    double freeGpuMemoryFraction;
 
-    private static final int BLOCK_SIZE = 16;
+    @Option(names = "--kv-cache-max-tokens", paramLabel = "N",
+            description = "At most this many tokens in the KV cache (default: no limit beyond memory).")
+    Integer kvCacheMaxTokens;
 
-    EngineConfig engineConfig(ModelConfig model) {
-        int seqLen = maxSeqLen != null ? maxSeqLen : Math.min(model.maxPositionEmbeddings(), 4096);
-        // The CPU backend keeps keys and values as float32 on the Java heap.
-        long bytesPerToken = 2L * model.numLayers() * model.kvSize() * Float.BYTES;
-        Runtime runtime = Runtime.getRuntime();
-        long freeHeap = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
-        long affordable = freeHeap / 2 / bytesPerToken;
-        int tokens;
-        if (kvCacheTokens != null) {
-            tokens = kvCacheTokens;
-        } else {
-            tokens = (int) Math.min((long) maxBatchSize * seqLen, Math.min(affordable, Integer.MAX_VALUE));
-            if (tokens < Math.min(seqLen, 256)) {
-                throw new JllmException("the Java heap leaves room for only " + tokens + " KV-cache tokens; give it more "
-                        + "memory with JLLM_JAVA_OPTS=-Xmx<size> or lower --max-seq-len");
-            }
+    @Option(names = "--tokens-per-block", paramLabel = "N", defaultValue = "32",
+            description = "Tokens per KV-cache block (default: ${DEFAULT-VALUE}).")
+    int tokensPerBlock;
+
+    @Option(names = "--enable-block-reuse", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Reuse cached KV blocks of identical prompt prefixes across requests (default: on).")
+    boolean enableBlockReuse;
+
+    @Option(names = "--scheduler-policy", paramLabel = "POLICY", defaultValue = "guaranteed_no_evict",
+            converter = PolicyConverter.class,
+            description = "guaranteed_no_evict (admit a request only when its whole max_tokens fits) or "
+                    + "max_utilization (admit greedily, preempt and recompute when full) (default: ${DEFAULT-VALUE}).")
+    SchedulerPolicy policy;
+
+    /** Applies these options to an LLM builder. */
+    LLM.Builder configure(LLM.Builder builder) {
+        KvCacheConfig kv = new KvCacheConfig(tokensPerBlock, freeGpuMemoryFraction,
+                kvCacheMaxTokens == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(kvCacheMaxTokens),
+                enableBlockReuse);
+        builder.maxBatchSize(maxBatchSize).maxNumTokens(Math.max(maxNumTokens, maxBatchSize)).kvCacheConfig(kv)
+                .schedulerPolicy(policy);
+        if (maxSeqLen != null) {
+            builder.maxSeqLen(maxSeqLen);
         }
-        return new EngineConfig(maxBatchSize, Math.max(maxNumTokens, maxBatchSize), seqLen, BLOCK_SIZE, tokens);
+        return builder;
     }
 
-    static final class BackendConverter implements picocli.CommandLine.ITypeConverter<BackendChoice> {
+    static final class BackendConverter implements ITypeConverter<BackendChoice> {
         @Override
         public BackendChoice convert(String value) {
             return BackendChoice.parse(value);
+        }
+    }
+
+    static final class PolicyConverter implements ITypeConverter<SchedulerPolicy> {
+        @Override
+        public SchedulerPolicy convert(String value) {
+            return SchedulerPolicy.valueOf(value.toUpperCase(Locale.ROOT));
         }
     }
 }

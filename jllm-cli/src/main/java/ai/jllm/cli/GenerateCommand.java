@@ -4,12 +4,12 @@ import ai.jllm.JllmException;
 import ai.jllm.backend.Backend;
 import ai.jllm.config.GenerationConfig;
 import ai.jllm.config.ModelConfig;
-import ai.jllm.engine.Engine;
-import ai.jllm.engine.Generation;
-import ai.jllm.engine.TokenListener;
+import ai.jllm.api.CompletionOutput;
+import ai.jllm.api.LLM;
+import ai.jllm.api.RequestOutput;
+import ai.jllm.engine.RequestHandle;
 import ai.jllm.sampling.SamplingParams;
 import ai.jllm.template.ChatTemplate;
-import ai.jllm.tokenizer.IncrementalDetokenizer;
 import ai.jllm.tokenizer.Tokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -102,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path modelDir = hub.resolveModel(model);
-        ModelConfig modelConfig = ModelConfig.load(modelDir);
+        ModelConfig.load(modelDir); // an unsupported model fails here, before the prompts are read
         List<PromptInput> prompts = prompts();
         Optional<Tokenizer> tokenizer = Files.isRegularFile(modelDir.resolve("tokenizer.json"))
                 ? Optional.of(Tokenizer.load(modelDir)) : Optional.empty();
@@ -112,21 +112,31 @@ final class GenerateCommand implements Callable<Integer> {
                     + "works without one");
         }
         List<int[]> promptIds = encode(prompts, tokenizer, modelDir);
+        SamplingParams params = samplingParams(GenerationConfig.load(modelDir));
         try (Backend backend = engineOptions.backend.create(engineOptions.threads, err);
-             Engine engine = LoadProgress.load(modelDir, backend, engineOptions.engineConfig(modelConfig), err)) {
-            SamplingParams params = samplingParams(engine.generationConfig());
+             LLM llm = LoadProgress.load(modelDir, backend, engineOptions, err)) {
             boolean stream = output == OutputFormat.text && prompts.size() == 1;
-            StreamPrinter printer = stream ? new StreamPrinter(tokenizer.orElseThrow().newDetokenizer(true), out) : null;
             long start = System.nanoTime();
-            List<Generation> generations = engine.generate(promptIds, params,
-                    stream ? printer : TokenListener.NONE);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (stream) {
-                printer.finish();
-            } else {
-                print(prompts, generations, tokenizer, out);
+            List<RequestHandle> handles = new ArrayList<>();
+            for (int[] ids : promptIds) {
+                handles.add(llm.submit(ids, params, stream));
             }
-            int generated = generations.stream().mapToInt(g -> g.outputTokenIds().length).sum();
+            List<RequestOutput> results = new ArrayList<>();
+            if (stream) {
+                handles.getFirst().stream().forEachRemaining(delta -> {
+                    out.print(delta.outputs().getFirst().text());
+                    out.flush();
+                });
+                out.println();
+            }
+            for (RequestHandle handle : handles) {
+                results.add(handle.result().join());
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (!stream) {
+                print(prompts, results, out);
+            }
+            int generated = results.stream().mapToInt(RequestOutput::numGeneratedTokens).sum();
             err.printf("%d tokens generated in %.2f s (%.1f tokens/s)%n", generated, seconds, generated / seconds);
             err.flush();
         }
@@ -197,51 +207,27 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private void print(List<PromptInput> prompts, List<Generation> generations, Optional<Tokenizer> tokenizer,
-                       PrintWriter out) {
-        for (int i = 0; i < generations.size(); i++) {
-            Generation generation = generations.get(i);
-            Optional<String> text = tokenizer.map(t -> t.decode(generation.outputTokenIds(), true));
+    private void print(List<PromptInput> prompts, List<RequestOutput> results, PrintWriter out) {
+        for (int i = 0; i < results.size(); i++) {
+            RequestOutput result = results.get(i);
+            CompletionOutput completion = result.outputs().getFirst();
             if (output == OutputFormat.json) {
                 ObjectNode line = json.createObjectNode();
                 prompts.get(i).promptText().ifPresent(prompt -> line.put("prompt", prompt));
-                line.set("prompt_token_ids", json.valueToTree(generation.promptTokenIds()));
-                line.set("output_token_ids", json.valueToTree(generation.outputTokenIds()));
-                text.ifPresent(t -> line.put("text", t));
-                line.put("finish_reason", generation.finishReason().apiName());
+                line.set("prompt_token_ids", json.valueToTree(result.promptTokenIds()));
+                line.set("output_token_ids", json.valueToTree(completion.tokenIds()));
+                if (!completion.text().isEmpty() || completion.tokenIds().length == 0) {
+                    line.put("text", completion.text());
+                }
+                line.put("finish_reason", completion.finishReason().orElseThrow().apiName());
                 out.println(line);
             } else {
                 if (i > 0) {
                     out.println();
                 }
-                out.println(text.orElseThrow());
+                out.println(completion.text());
             }
         }
         out.flush();
-    }
-
-    /** Writes each token's text to the terminal as soon as it forms whole characters. */
-    private static final class StreamPrinter implements TokenListener {
-        private final IncrementalDetokenizer detokenizer;
-        private final PrintWriter out;
-
-        StreamPrinter(IncrementalDetokenizer detokenizer, PrintWriter out) {
-            this.detokenizer = detokenizer;
-            this.out = out;
-        }
-
-        @Override
-        public void onToken(int prompt, int tokenId) {
-            String piece = detokenizer.push(tokenId);
-            if (!piece.isEmpty()) {
-                out.print(piece);
-                out.flush();
-            }
-        }
-
-        void finish() {
-            out.println(detokenizer.flush());
-            out.flush();
-        }
     }
 }

@@ -1,9 +1,8 @@
 package ai.jllm.cli;
 
+import ai.jllm.api.LLM;
 import ai.jllm.backend.Backend;
 import ai.jllm.config.ModelConfig;
-import ai.jllm.engine.Engine;
-import ai.jllm.engine.EngineConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -11,23 +10,29 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** Loads an engine, with a progress bar over its layers when standard error is a terminal. */
+/** Loads a model into an {@link LLM}, with a progress bar over its layers when standard error is a terminal. */
 final class LoadProgress {
 
     private LoadProgress() {}
 
-    static Engine load(Path modelDir, Backend backend, EngineConfig config, PrintWriter err) {
+    static LLM load(Path modelDir, Backend backend, EngineOptions options, PrintWriter err) {
         ModelConfig modelConfig = ModelConfig.load(modelDir);
         err.println("jllm: loading " + modelDir.getFileName() + " (" + modelConfig.architecture().hfName() + ", "
                 + modelConfig.numLayers() + " layers) on " + backend.description());
         err.flush();
+        LLM.Builder builder = options.configure(LLM.builder()).model(modelDir).backend(backend);
+        LLM llm;
         if (System.console() == null) {
-            return Engine.load(modelDir, backend, config, layers -> {});
+            llm = builder.build();
+        } else {
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("load").setInitialMax(modelConfig.numLayers())
+                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
+                    .setUnit(" layers", 1).hideEta().build()) {
+                llm = builder.layerListener(bar::stepTo).build();
+            }
         }
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("load").setInitialMax(modelConfig.numLayers())
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .setUnit(" layers", 1).hideEta().build()) {
-            return Engine.load(modelDir, backend, config, bar::stepTo);
-        }
+        err.println("jllm: KV cache " + (llm.kvCacheBytes() >> 20) + " MiB");
+        err.flush();
+        return llm;
     }
 }

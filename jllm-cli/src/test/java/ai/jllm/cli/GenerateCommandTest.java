@@ -3,10 +3,8 @@ package ai.jllm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.jllm.cpu.CpuBackend;
-import ai.jllm.engine.Engine;
-import ai.jllm.engine.EngineConfig;
-import ai.jllm.engine.Generation;
-import ai.jllm.engine.TokenListener;
+import ai.jllm.api.LLM;
+import ai.jllm.api.RequestOutput;
 import ai.jllm.sampling.SamplingParams;
 import ai.jllm.testing.RandomModel;
 import ai.jllm.testing.TestTokenizers;
@@ -67,10 +65,11 @@ class GenerateCommandTest {
         assertThat(line.get("prompt").asText()).isEqualTo("Hello, world");
         // The command's greedy output is the engine's for the same tokens.
         try (CpuBackend backend = new CpuBackend(1);
-             Engine engine = Engine.load(llama, backend, new EngineConfig(1, 64, 64, 16, 64), l -> {})) {
-            Generation direct = engine.generate(List.of(promptIds),
-                    SamplingParams.builder().greedy().maxTokens(5).ignoreEos(true).build(), TokenListener.NONE).getFirst();
-            assertThat(output).containsExactly(direct.outputTokenIds());
+             LLM llm = LLM.builder().model(llama).backend(backend).maxBatchSize(1).maxNumTokens(64).maxSeqLen(64)
+                     .build()) {
+            RequestOutput direct = llm.generateTokens(List.of(promptIds),
+                    SamplingParams.builder().greedy().maxTokens(5).ignoreEos(true).build()).getFirst();
+            assertThat(output).containsExactly(direct.outputs().getFirst().tokenIds());
         }
     }
 

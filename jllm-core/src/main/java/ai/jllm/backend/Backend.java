@@ -42,6 +42,12 @@ public interface Backend extends AutoCloseable {
 
     KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim);
 
+    /**
+     * Bytes this backend could still give the KV cache: free device memory for a GPU, free Java heap for the CPU
+     * backend (which keeps the cache there). Asked once weights and activations are in place.
+     */
+    long availableMemory();
+
     // ---- ops ----
 
     /**
@@ -59,6 +65,12 @@ public interface Backend extends AutoCloseable {
     default void runStep(StepShape shape, Runnable ops) {
         ops.run();
     }
+
+    /**
+     * Copies whole blocks, every layer's keys and values: block {@code sources[i]} → {@code destinations[i]}
+     * (copy-on-write of a shared partial block before a forked sequence writes into it).
+     */
+    void copyKvBlocks(KvCache cache, int[] sources, int[] destinations);
 
     /** out[t] = table[tokenIds[t]].  table: [V, H], out: [T, H] */
     void embedding(Tensor table, ForwardBatch batch, Tensor out);

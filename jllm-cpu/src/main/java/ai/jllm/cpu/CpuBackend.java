@@ -107,6 +107,13 @@ public final class CpuBackend implements Backend {
         return new CpuKvCache(numLayers, numBlocks, blockSize, numKvHeads, headDim);
     }
 
+    /** Half the free Java heap (the cache lives there): the rest stays for activations and the JVM itself. */
+    @Override
+    public long availableMemory() {
+        Runtime runtime = Runtime.getRuntime();
+        return (runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory())) / 2;
+    }
+
     /** A weight matrix as the kernels read it: in place for F32/BF16, widened once otherwise. */
     private StoredMatrix matrix(TensorView view) {
         long[] shape = view.shape();
@@ -131,6 +138,20 @@ public final class CpuBackend implements Backend {
     /** The CPU reads the batch's arrays where they are. */
     @Override
     public void prepare(ForwardBatch batch) {}
+
+    @Override
+    public void copyKvBlocks(KvCache cache, int[] sources, int[] destinations) {
+        CpuKvCache kv = CpuKvCache.of(cache);
+        int blockFloats = kv.blockSize() * kv.numKvHeads() * kv.headDim();
+        for (int layer = 0; layer < kv.numLayers(); layer++) {
+            for (int i = 0; i < sources.length; i++) {
+                System.arraycopy(kv.keys(layer), sources[i] * blockFloats, kv.keys(layer), destinations[i] * blockFloats,
+                        blockFloats);
+                System.arraycopy(kv.values(layer), sources[i] * blockFloats, kv.values(layer),
+                        destinations[i] * blockFloats, blockFloats);
+            }
+        }
+    }
 
     @Override
     public void embedding(Tensor table, ForwardBatch batch, Tensor out) {

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
 import ai.jllm.config.ModelConfig;
-import ai.jllm.engine.Engine;
-import ai.jllm.engine.EngineConfig;
+import ai.jllm.api.CompletionOutput;
+import ai.jllm.api.LLM;
+import ai.jllm.api.RequestOutput;
 import ai.jllm.engine.FinishReason;
-import ai.jllm.engine.Generation;
-import ai.jllm.engine.TokenListener;
+import ai.jllm.kvcache.KvCacheConfig;
 import ai.jllm.model.DecoderModel;
 import ai.jllm.model.ModelLoader;
 import ai.jllm.sampling.SamplingParams;
@@ -116,13 +116,18 @@ class ModelParityTest {
         GoldenModel golden = GoldenModel.load(name);
         SamplingParams params = SamplingParams.builder().greedy().maxTokens(golden.greedy().getFirst().length)
                 .ignoreEos(true).build();
-        for (EngineConfig config : List.of(new EngineConfig(4, 64, 128, 16, 512), new EngineConfig(2, 8, 128, 4, 200))) {
-            try (Engine engine = Engine.load(golden.dir(), backend, config, layers -> {})) {
-                List<Generation> generations = engine.generate(golden.prompts(), params, TokenListener.NONE);
+        List<LLM.Builder> configs = List.of(
+                LLM.builder().maxBatchSize(4).maxNumTokens(64).maxSeqLen(128)
+                        .kvCacheConfig(KvCacheConfig.defaults().withBlockSize(16).withMaxTokens(512)),
+                LLM.builder().maxBatchSize(2).maxNumTokens(8).maxSeqLen(128)
+                        .kvCacheConfig(KvCacheConfig.defaults().withBlockSize(4).withMaxTokens(200)));
+        for (LLM.Builder config : configs) {
+            try (LLM llm = config.model(golden.dir()).backend(backend).build()) {
+                List<RequestOutput> outputs = llm.generateTokens(golden.prompts(), params);
                 for (int p = 0; p < golden.prompts().size(); p++) {
-                    assertThat(generations.get(p).outputTokenIds()).as(name + " prompt " + p + " with " + config)
-                            .containsExactly(golden.greedy().get(p));
-                    assertThat(generations.get(p).finishReason()).isEqualTo(FinishReason.LENGTH);
+                    CompletionOutput output = outputs.get(p).outputs().getFirst();
+                    assertThat(output.tokenIds()).as(name + " prompt " + p).containsExactly(golden.greedy().get(p));
+                    assertThat(output.finishReason()).contains(FinishReason.LENGTH);
                 }
             }
         }

@@ -201,6 +201,27 @@ public final class CudaBackend implements Backend {
         return new CudaKvCache(keys, values, numLayers, numBlocks, blockSize, numKvHeads, headDim);
     }
 
+    @Override
+    public long availableMemory() {
+        driver.setCurrent(context);
+        return driver.memoryInfo().free();
+    }
+
+    @Override
+    public void copyKvBlocks(KvCache cache, int[] sources, int[] destinations) {
+        CudaKvCache kv = CudaKvCache.of(cache);
+        driver.setCurrent(context);
+        long blockBytes = CudaKvCache.layerBytes(1, kv.blockSize(), kv.numKvHeads(), kv.headDim());
+        for (int layer = 0; layer < kv.numLayers(); layer++) {
+            for (int i = 0; i < sources.length; i++) {
+                driver.copyDeviceToDevice(kv.layerKeys(layer) + destinations[i] * blockBytes,
+                        kv.layerKeys(layer) + sources[i] * blockBytes, blockBytes, stream);
+                driver.copyDeviceToDevice(kv.layerValues(layer) + destinations[i] * blockBytes,
+                        kv.layerValues(layer) + sources[i] * blockBytes, blockBytes, stream);
+            }
+        }
+    }
+
     private long deviceMemory(long bytes) {
         long pointer;
         try {

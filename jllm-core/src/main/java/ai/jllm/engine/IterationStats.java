@@ -1,0 +1,18 @@
+package ai.jllm.engine;
+
+/**
+ * What one engine iteration did, for metrics and logs.
+ *
+ * @param scheduledSequences sequences that ran in the step
+ * @param scheduledTokens    tokens the step processed (prefill chunks and decodes)
+ * @param preempted          sequences preempted to make room
+ * @param running            sequences running after the step
+ * @param waiting            sequences waiting after the step
+ * @param prefixHitRate      prefix-cache hit rate so far (hit tokens / queried tokens)
+ */
+public record IterationStats(int scheduledSequences, int scheduledTokens, int preempted, int running, int waiting,
+                             int kvBlocksUsed, int kvBlocksFree, int kvBlocksCached, double prefixHitRate,
+                             long stepNanos) {
+
+    public static final IterationStats IDLE = new IterationStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}
