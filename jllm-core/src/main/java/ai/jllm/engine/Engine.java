@@ -4,12 +4,15 @@ import ai.jllm.JllmException;
 import ai.jllm.backend.Backend;
 import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
+import ai.jllm.backend.Tensor;
 import ai.jllm.config.GenerationConfig;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.model.DecoderModel;
 import ai.jllm.model.ModelLoader;
 import ai.jllm.model.ModelWeights;
-import ai.jllm.sampling.Sampler;
+import ai.jllm.sampling.PenaltyTokens;
+import ai.jllm.sampling.SampleOutput;
+import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.sampling.SamplingParams;
 import ai.jllm.weights.HfCheckpoint;
 import ai.jllm.weights.WeightSource;
@@ -39,10 +42,10 @@ public final class Engine implements AutoCloseable {
     private final KvCache cache;
     private final BlockAllocator blocks;
     private final ForwardBatch batch;
-    private final float[] logits;        // [maxBatchSize, V] on the host
     private final Sequence[] logitsOwner; // [maxBatchSize]: the sequence sampled from each logits row
     private final int[] scheduledCount;  // [maxBatchSize]: tokens each running sequence runs this step
-    private final Sampler sampler;
+    private final SampleOutput sampled;
+    private final PenaltyTokens penaltyTokens;
 
     private Engine(ModelConfig modelConfig, GenerationConfig generationConfig, EngineConfig config,
                    WeightSource weights, Backend backend, ModelWeights modelWeights) {
@@ -62,10 +65,10 @@ public final class Engine implements AutoCloseable {
         this.blocks = new BlockAllocator(config.numKvBlocks());
         this.batch = new ForwardBatch(config.maxNumTokens(), config.maxBatchSize(), config.blockSize(),
                 config.maxBlocksPerSequence(), config.maxBatchSize());
-        this.logits = new float[config.maxBatchSize() * modelConfig.vocabSize()];
         this.logitsOwner = new Sequence[config.maxBatchSize()];
         this.scheduledCount = new int[config.maxBatchSize()];
-        this.sampler = new Sampler(modelConfig.vocabSize());
+        this.sampled = new SampleOutput(config.maxBatchSize(), SamplingParams.MAX_LOGPROBS);
+        this.penaltyTokens = new PenaltyTokens(modelConfig.vocabSize());
     }
 
     /**
@@ -117,11 +120,14 @@ public final class Engine implements AutoCloseable {
         if (!params.ignoreEos()) {
             endTokens.addAll(generationConfig.eosTokenIds());
         }
+        int maxPenalized = params.penalized() ? Math.min(config.maxSeqLen(), modelConfig.vocabSize()) : 0;
+        SamplingBatch sampling = new SamplingBatch(config.maxBatchSize(), modelConfig.vocabSize(),
+                config.maxBatchSize() * endTokens.size(), config.maxBatchSize() * maxPenalized);
         ArrayDeque<Sequence> waiting = new ArrayDeque<>(sequences);
         List<Sequence> running = new ArrayList<>(config.maxBatchSize());
         while (!waiting.isEmpty() || !running.isEmpty()) {
             admit(waiting, running);
-            step(running, params, endTokens, listener);
+            step(running, params, endTokens, sampling, listener);
             running.removeIf(sequence -> {
                 if (sequence.finishReason.isPresent()) {
                     blocks.release(sequence.blockTable, sequence.numBlocks);
@@ -178,7 +184,8 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private void step(List<Sequence> running, SamplingParams params, Set<Integer> endTokens, TokenListener listener) {
+    private void step(List<Sequence> running, SamplingParams params, Set<Integer> endTokens, SamplingBatch sampling,
+                      TokenListener listener) {
         batch.clear();
         int budget = config.maxNumTokens();
         // Decodes first: each costs one token, and finishing sequences frees their blocks soonest.
@@ -199,13 +206,18 @@ public final class Engine implements AutoCloseable {
                 budget -= chunk;
             }
         }
-        backend.copyToHost(model.forward(batch, cache), batch.numLogits(), logits);
+        Tensor logits = model.forward(batch, cache);
         for (int i = 0; i < running.size(); i++) {
             running.get(i).computed += scheduledCount[i];
         }
+        sampling.clear();
+        for (int row = 0; row < batch.numLogits(); row++) {
+            addSamplingRow(sampling, logitsOwner[row], row, params, endTokens);
+        }
+        backend.sample(logits, sampling, sampled);
         for (int row = 0; row < batch.numLogits(); row++) {
             Sequence sequence = logitsOwner[row];
-            int token = sampleNext(sequence, row, params, endTokens);
+            int token = sampled.tokenId(row);
             sequence.tokens[sequence.length++] = token;
             listener.onToken(sequence.index, token);
             if (endTokens.contains(token)) {
@@ -225,17 +237,18 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private int sampleNext(Sequence sequence, int row, SamplingParams params, Set<Integer> endTokens) {
-        int vocab = modelConfig.vocabSize();
-        int offset = row * vocab;
+    /** The sequence's row of the sampling op: its settings, end tokens masked below min_tokens, its penalties. */
+    private void addSamplingRow(SamplingBatch sampling, Sequence sequence, int row, SamplingParams params,
+                                Set<Integer> endTokens) {
+        sampling.addRow(row, params, sequence.seed, sequence.outputLength());
         if (sequence.outputLength() < params.minTokens()) {
             for (int token : endTokens) {
-                if (token >= 0 && token < vocab) {
-                    logits[offset + token] = Float.NEGATIVE_INFINITY;
+                if (token >= 0 && token < modelConfig.vocabSize()) {
+                    sampling.maskToken(token);
                 }
             }
         }
-        return sampler.sample(logits, offset, params, sequence.seed, sequence.outputLength());
+        penaltyTokens.addEntries(sampling, sequence.tokens, sequence.promptLength, sequence.length);
     }
 
     @Override
