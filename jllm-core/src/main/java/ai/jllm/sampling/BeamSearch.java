@@ -16,7 +16,8 @@ public final class BeamSearch {
      * The score finished hypotheses are ranked by: {@code cumulativeLogprob / length^lengthPenalty}. A length penalty
      * above 0 favours longer outputs (log probabilities are negative), below 0 shorter ones.
      *
-     * @param length the hypothesis's generated tokens, not counting a final end token (as transformers counts)
+     * @param length the hypothesis's generated tokens, its final end token included (transformers divides by
+     *               {@code cur_len + 1 - prompt_len} when the end token is chosen)
      */
     public static double score(double cumulativeLogprob, int length, double lengthPenalty) {
         if (length <= 0) {
