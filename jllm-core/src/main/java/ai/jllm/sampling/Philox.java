@@ -22,8 +22,8 @@ public final class Philox {
 
     /**
      * The seed of sample {@code sampleIndex} of a request with {@code n > 1}: sample 0 keeps the request's seed (so
-     * n = 1 and the first of n samples agree), the others get seeds mixed by Philox from (seed, index), which never
-     * collide with the draws of {@link #uniform} because the counter's upper words differ.
+     * n = 1 and the first of n samples agree), the others a seed made of a Philox block keyed by the request's seed
+     * at a counter {@link #uniform} never uses.
      */
     public static long sampleSeed(long seed, int sampleIndex) {
         if (sampleIndex == 0) {
