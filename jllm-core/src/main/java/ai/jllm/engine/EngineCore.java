@@ -242,32 +242,53 @@ public final class EngineCore {
         List<ScheduledChunk> chunks = output.chunks();
         for (int c = 0; c < chunks.size(); c++) {
             ScheduledChunk chunk = chunks.get(c);
+            if (chunk.samples() > 0) {
+                samplesBySequence.get(chunk.sequence()).stepLogitsRow =
+                        firstLogitsRow[c] + (chunk.allLogits() ? chunk.numTokens() - 1 : 0);
+            }
+        }
+        Set<Request> beamGroupsDone = new java.util.HashSet<>();
+        for (ScheduledChunk chunk : chunks) {
             if (chunk.samples() == 0) {
                 continue;
             }
             Sequence sequence = chunk.sequence();
             SampleState sample = samplesBySequence.get(sequence);
             Request request = requests.get(sequence.requestId());
-            SamplingParams params = request.request.params();
-            int logitsRow = firstLogitsRow[c] + (chunk.allLogits() ? chunk.numTokens() - 1 : 0);
+            if (request.beams.isPresent()) {
+                // All live beams of a search, in the group's order: the beam step reads their rows side by side.
+                if (beamGroupsDone.add(request)) {
+                    for (SampleState beam : request.beams.get().live()) {
+                        addRow(request, beam, beam.seed, beam.stepLogitsRow);
+                        sampling.setLogprobs(LogprobsMode.PENALIZED, request.beams.get().perBeamCandidates());
+                    }
+                }
+                continue;
+            }
             for (int s = 0; s < chunk.samples(); s++) {
                 long seed = s == 0 ? sample.seed : Philox.sampleSeed(request.seed, sample.index + s);
-                int row = sampling.addRow(logitsRow, params, seed, sequence.outputLength());
+                int row = addRow(request, sample, seed, sample.stepLogitsRow);
                 rowSample[row] = s == 0 ? sample : null;
-                rowRequest[row] = request;
-                if (request.beams.isPresent()) {
-                    sampling.setLogprobs(LogprobsMode.PENALIZED, request.beams.get().perBeamCandidates());
-                }
-                if (sequence.outputLength() < params.minTokens()) {
-                    maskEndTokens(params);
-                }
-                request.badWords.ifPresent(words -> words.addMasks(sampling, sequence.tokens(),
-                        sequence.promptLength(), sequence.length()));
-                if (params.penalized()) {
-                    penalties.addEntries(sampling, sequence.tokens(), sequence.promptLength(), sequence.length());
-                }
             }
         }
+    }
+
+    /** One sampling row for {@code sample}'s next token, with its masks and penalties. */
+    private int addRow(Request request, SampleState sample, long seed, int logitsRow) {
+        Sequence sequence = sample.sequence;
+        SamplingParams params = request.request.params();
+        int row = sampling.addRow(logitsRow, params, seed, sequence.outputLength());
+        rowSample[row] = sample;
+        rowRequest[row] = request;
+        if (sequence.outputLength() < params.minTokens()) {
+            maskEndTokens(params);
+        }
+        request.badWords.ifPresent(words -> words.addMasks(sampling, sequence.tokens(), sequence.promptLength(),
+                sequence.length()));
+        if (params.penalized()) {
+            penalties.addEntries(sampling, sequence.tokens(), sequence.promptLength(), sequence.length());
+        }
+        return row;
     }
 
     private void maskEndTokens(SamplingParams params) {

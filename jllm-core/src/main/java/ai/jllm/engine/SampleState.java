@@ -31,6 +31,8 @@ final class SampleState {
     Optional<FinishReason> finishReason = Optional.empty();
     Optional<String> stopReason = Optional.empty();
     private boolean finishDelivered;
+    /** The logits row this sample draws from in the current step (set while the step is laid out). */
+    int stepLogitsRow;
 
     SampleState(int index, Sequence sequence, long seed, Optional<IncrementalDetokenizer> detokenizer,
                 Optional<StopStringMatcher> stopStrings) {

@@ -51,9 +51,10 @@ final class WorkerPool implements AutoCloseable {
 
     /**
      * Runs {@code task} over [0, size) in chunks of at least {@code grain} indices, on all threads, and returns when
-     * every chunk is done. Not reentrant: one loop at a time.
+     * every chunk is done. Callers on different threads (two engines sharing a backend) take turns: one loop runs at
+     * a time. A task must not start a loop of its own.
      */
-    void parallelFor(int size, int grain, RangeTask task) {
+    synchronized void parallelFor(int size, int grain, RangeTask task) {
         if (size <= 0) {
             return;
         }
@@ -62,6 +63,10 @@ final class WorkerPool implements AutoCloseable {
             task.run(0, size, 0);
             return;
         }
+        long job = generation + 1;
+        // Close the claim word to every job before touching the job's fields: a worker still inside an old job's
+        // loop must never pair the old job's claim with the new job's task and sizes.
+        claim.set((job << 32) | Integer.MAX_VALUE);
         this.task = task;
         this.size = size;
         this.chunks = chunkCount;
@@ -69,7 +74,6 @@ final class WorkerPool implements AutoCloseable {
         this.caller = Thread.currentThread();
         failure.set(null);
         pendingChunks.set(chunkCount);
-        long job = generation + 1;
         claim.set(job << 32);
         generation = job;
         for (Thread worker : workers) {

@@ -32,6 +32,32 @@ class WorkerPoolTest {
         }
     }
 
+    /** Two threads running loops on one pool at once (two engines sharing a backend) each get their own loop. */
+    @Test
+    void concurrentCallersTakeTurns() throws Exception {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            Runnable loops = () -> {
+                for (int round = 0; round < 2_000; round++) {
+                    AtomicIntegerArray hits = new AtomicIntegerArray(97);
+                    pool.parallelFor(97, 3, (start, end, worker) -> {
+                        for (int i = start; i < end; i++) {
+                            hits.incrementAndGet(i);
+                        }
+                    });
+                    for (int i = 0; i < 97; i++) {
+                        if (hits.get(i) != 1) {
+                            throw new AssertionError("index " + i + " ran " + hits.get(i) + " times");
+                        }
+                    }
+                }
+            };
+            Thread other = Thread.ofPlatform().start(loops);
+            loops.run();
+            other.join(60_000);
+            assertThat(other.isAlive()).isFalse();
+        }
+    }
+
     @Test
     void aFailingChunkFailsTheLoopAndThePoolStaysUsable() {
         try (WorkerPool pool = new WorkerPool(2)) {
