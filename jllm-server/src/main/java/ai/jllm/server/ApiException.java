@@ -1,0 +1,58 @@
+package ai.jllm.server;
+
+import ai.jllm.JllmException;
+import java.util.Optional;
+
+/**
+ * An error answered to the client in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with
+ * its HTTP status.
+ *
+ * @see ErrorBodies
+ */
+public final class ApiException extends JllmException {
+
+    private final int status;
+    private final String type;
+    private final Optional<String> param;
+    private final Optional<String> code;
+
+    public ApiException(int status, String type, Optional<String> param, Optional<String> code, String message) {
+        super(message);
+        this.status = status;
+        this.type = type;
+        this.param = param;
+        this.code = code;
+    }
+
+    /** 400: the request is wrong; {@code param} names the field at fault. */
+    public static ApiException badRequest(String param, String message) {
+        return new ApiException(400, "invalid_request_error", Optional.ofNullable(param), Optional.empty(), message);
+    }
+
+    /** 400 for a parameter this server does not implement (yet): never silently ignored. */
+    public static ApiException unsupported(String param, String message) {
+        return new ApiException(400, "invalid_request_error", Optional.of(param), Optional.of("unsupported_parameter"),
+                message);
+    }
+
+    public static ApiException modelNotFound(String model, String served) {
+        return new ApiException(404, "invalid_request_error", Optional.of("model"), Optional.of("model_not_found"),
+                "the model '" + model + "' does not exist; this server serves '" + served + "'");
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public Optional<String> param() {
+        return param;
+    }
+
+    public Optional<String> code() {
+        return code;
+    }
+}

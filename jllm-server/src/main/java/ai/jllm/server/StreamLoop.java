@@ -1,0 +1,75 @@
+package ai.jllm.server;
+
+import ai.jllm.api.RequestOutput;
+import ai.jllm.server.metrics.ServerMetrics;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Streams a submission's events to an SSE response in a {@link ChunkFormat}. When a write fails the client has
+ * gone: the submission is cancelled at once, so the engine frees its KV blocks within a step.
+ */
+final class StreamLoop {
+
+    private StreamLoop() {}
+
+    static void run(Submission submission, SseStream sse, ChunkFormat format, Telemetry telemetry,
+                    ServerMetrics metrics, Responses responses) {
+        try {
+            for (JsonNode chunk : format.opening()) {
+                if (!sse.send(responses.bytes(chunk))) {
+                    clientGone(submission, metrics);
+                    return;
+                }
+            }
+            List<RequestOutput> results = new ArrayList<>(submission.size());
+            Optional<StreamEvent> next;
+            while ((next = submission.next()).isPresent()) {
+                switch (next.get()) {
+                    case StreamEvent.Delta delta -> {
+                        telemetry.delta(delta);
+                        for (var output : delta.output().outputs()) {
+                            Optional<JsonNode> chunk = format.delta(delta.prompt(), output);
+                            if (chunk.isPresent() && !sse.send(responses.bytes(chunk.get()))) {
+                                clientGone(submission, metrics);
+                                return;
+                            }
+                        }
+                    }
+                    case StreamEvent.Finished finished -> {
+                        telemetry.finished(finished.result(), true);
+                        results.add(finished.result());
+                    }
+                    case StreamEvent.Failed failed -> {
+                        submission.cancel();
+                        ApiException error = ErrorBodies.internal(failed.error());
+                        sse.send(responses.bytes(ErrorBodies.body(responses.json(), error)));
+                        if (format.endsWithDone()) {
+                            sse.done();
+                        }
+                        return;
+                    }
+                }
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+            Optional<JsonNode> closing = format.closing(Usage.of(results));
+            if (closing.isPresent() && !sse.send(responses.bytes(closing.get()))) {
+                return;
+            }
+            if (format.endsWithDone()) {
+                sse.done();
+            }
+        } finally {
+            sse.close();
+        }
+    }
+
+    private static void clientGone(Submission submission, ServerMetrics metrics) {
+        submission.cancel();
+        metrics.clientDisconnected();
+    }
+}
