@@ -124,6 +124,9 @@ public final class EngineCore {
             samplesBySequence.remove(sample.sequence);
         }
         request.finishedNanos = java.util.OptionalLong.of(System.nanoTime());
+        // An idle engine runs no further step, so refresh the statistics here: readers (metrics, the queue limit)
+        // must see the freed blocks and the smaller batch at once.
+        lastStats = stats(SchedulerOutput.EMPTY, 0, System.nanoTime());
         request.listener.onFinished(request.result());
         return true;
     }

@@ -175,9 +175,10 @@ class LlmRuntimeTest {
         RequestOutput result = handle.result().get();
         assertThat(result.outputs().getFirst().finishReason()).contains(FinishReason.ABORT);
         assertThat(result.outputs().getFirst().tokenIds().length).isLessThan(50);
-        // Nothing is held once the engine is idle again: every block is free (some still cached).
-        llm.generateTokens(List.of(golden.prompts().get(0)), greedy(1).build());
+        // Nothing is held, and the statistics say so at once although the idle engine runs no further step.
         assertThat(llm.executor().stats().kvBlocksUsed()).isZero();
+        assertThat(llm.executor().stats().running()).isZero();
+        assertThat(llm.executor().numRequests()).isZero();
     }
 
     @Test
