@@ -1,8 +1,10 @@
 package ai.jllm.server;
 
+import ai.jllm.JllmException;
 import ai.jllm.api.CompletionOutput;
 import ai.jllm.api.RequestOutput;
 import ai.jllm.sampling.SamplingParams;
+import ai.jllm.template.ChatTemplate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -67,8 +69,15 @@ final class ChatCompletionsEndpoint {
 
     /** The rendered conversation, encoded without adding special tokens again (the template wrote them). */
     private int[] promptTokens(ChatRequest chat) {
-        String rendered = serving.chatTemplate().render(chat.messages(), chat.tools().orElse(null),
-                chat.addGenerationPrompt(), chat.extraContext());
+        ChatTemplate template = serving.chatTemplate();
+        String rendered;
+        try {
+            rendered = template.render(chat.messages(), chat.tools().orElse(null), chat.addGenerationPrompt(),
+                    chat.extraContext());
+        } catch (JllmException e) {
+            // The template's raise_exception (roles must alternate, ...) and its type errors: the messages' fault.
+            throw ApiException.badRequest("messages", e.getMessage());
+        }
         return serving.tokenizer().encode(rendered, false);
     }
 
