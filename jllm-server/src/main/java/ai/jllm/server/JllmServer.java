@@ -36,6 +36,7 @@ public final class JllmServer implements AutoCloseable {
     private static final int MAX_JSON_NESTING = 100;
 
     private final WebServer webServer;
+    private final int port;
     private final ServerConfig config;
     private final Object stopLock = new Object();
     private volatile boolean draining;
@@ -73,6 +74,7 @@ public final class JllmServer implements AutoCloseable {
                 })
                 .build()
                 .start();
+        this.port = webServer.port();
     }
 
     /**
@@ -87,7 +89,7 @@ public final class JllmServer implements AutoCloseable {
 
     /** The bound port (the chosen one when the configuration asked for port 0). */
     public int port() {
-        return webServer.port();
+        return port;
     }
 
     public ServerConfig config() {
