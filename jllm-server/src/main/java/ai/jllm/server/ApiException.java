@@ -37,7 +37,28 @@ public final class ApiException extends JllmException {
 
     public static ApiException modelNotFound(String model, String served) {
         return new ApiException(404, "invalid_request_error", Optional.of("model"), Optional.of("model_not_found"),
-                "the model '" + model + "' does not exist; this server serves '" + served + "'");
+                "the model " + quote(model) + " does not exist; this server serves " + quote(served));
+    }
+
+    /**
+     * A client-supplied value as an error message shows it: quoted, control characters escaped (messages stay
+     * one line), and cut after 80 characters.
+     */
+    public static String quote(String value) {
+        StringBuilder out = new StringBuilder(Math.min(value.length(), 80) + 4).append('\'');
+        for (int i = 0; i < value.length(); i++) {
+            if (i == 80) {
+                out.append("…");
+                break;
+            }
+            char c = value.charAt(i);
+            if (c < ' ' || c == 0x7f) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('\'').toString();
     }
 
     public int status() {

@@ -48,8 +48,8 @@ record ChatRequest(List<Map<String, Object>> messages, Optional<List<Map<String,
         request.object("response_format").ifPresent(format -> {
             Optional<String> type = Fields.of(format, "response_format").string("type");
             if (!type.orElse("text").equals("text")) {
-                throw ApiException.unsupported("response_format", "response_format '" + type.get()
-                        + "' needs guided decoding, which is not supported yet");
+                throw ApiException.unsupported("response_format", "response_format "
+                        + ApiException.quote(type.get()) + " needs guided decoding, which is not supported yet");
             }
         });
         Map<String, Object> extra = request.object("chat_template_kwargs")
@@ -70,8 +70,8 @@ record ChatRequest(List<Map<String, Object>> messages, Optional<List<Map<String,
         Fields fields = Fields.of(object, path);
         String role = fields.string("role").orElseThrow(() -> fields.invalid("role", "is required"));
         if (!ROLES.contains(role)) {
-            throw fields.invalid("role", "must be one of system, developer, user, assistant, tool; got '" + role
-                    + "'");
+            throw fields.invalid("role", "must be one of system, developer, user, assistant, tool; got "
+                    + ApiException.quote(role));
         }
         Map<String, Object> message = new LinkedHashMap<>(json.convertValue(object, MAP));
         // Templates know "system"; OpenAI's newer "developer" role means the same to them.
@@ -104,8 +104,8 @@ record ChatRequest(List<Map<String, Object>> messages, Optional<List<Map<String,
             Fields fields = Fields.of(part, partPath);
             String type = fields.string("type").orElseThrow(() -> fields.invalid("type", "is required"));
             if (!type.equals("text")) {
-                throw ApiException.unsupported(fields.param("type"), "content parts of type '" + type
-                        + "' are not supported; this model reads text only");
+                throw ApiException.unsupported(fields.param("type"), "content parts of type "
+                        + ApiException.quote(type) + " are not supported; this model reads text only");
             }
             texts.add(fields.string("text").orElseThrow(() -> fields.invalid("text", "is required")));
         }

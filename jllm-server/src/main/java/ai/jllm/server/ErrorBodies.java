@@ -39,7 +39,8 @@ final class ErrorBodies {
     static ObjectNode body(ObjectMapper json, ApiException error) {
         ObjectNode body = json.createObjectNode();
         ObjectNode fields = body.putObject("error");
-        fields.put("message", error.getMessage());
+        // One line whatever a template or a client value put in it: logs and terminals show errors as lines.
+        fields.put("message", error.getMessage().replaceAll("\\R", " "));
         fields.put("type", error.type());
         fields.put("param", error.param().orElse(null));
         fields.put("code", error.code().orElse(null));

@@ -148,7 +148,7 @@ public final class JllmServer implements AutoCloseable {
                 .any(guard(responses, (request, response) -> {
                     throw new ApiException(404, "invalid_request_error", java.util.Optional.empty(),
                             java.util.Optional.of("not_found"), "no endpoint " + request.prologue().method().text()
-                            + " " + request.path().path());
+                            + " " + ApiException.quote(request.path().path()));
                 }));
     }
 

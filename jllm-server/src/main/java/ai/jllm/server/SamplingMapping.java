@@ -76,6 +76,7 @@ final class SamplingMapping {
         if (maxTokens < 1) {
             throw request.invalid("max_tokens", "must be >= 1, got " + maxTokens);
         }
+        maxTokens = Math.min(maxTokens, UNLIMITED_TOKENS);
         builder.maxTokens(maxTokens);
         String minKey = request.has("min_tokens") ? "min_tokens" : "min_length";
         builder.minTokens(minTokens(request, minKey, maxTokens));
