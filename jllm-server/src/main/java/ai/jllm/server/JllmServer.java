@@ -107,7 +107,7 @@ public final class JllmServer implements AutoCloseable {
                 return;
             }
             draining = true;
-            LOG.log(Level.INFO, "jllm server: shutting down, letting running requests finish (up to {0})",
+            LOG.log(Level.DEBUG, "jllm server: shutting down, letting running requests finish (up to {0})",
                     config.shutdownGrace());
             webServer.stop();
             stopped = true;
