@@ -90,6 +90,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Print one line per HTTP request on standard output (default: on).")
     boolean accessLog;
 
+    @Option(names = "--tp-size", paramLabel = "N", defaultValue = "1",
+            description = "Tensor-parallel GPUs; only 1 until tensor parallelism lands (default: ${DEFAULT-VALUE}).")
+    int tpSize;
+
     @Option(names = "--config", paramLabel = "FILE.yaml",
             description = "A YAML file holding these settings by their long names (max_batch_size: 64, ...; "
                     + "TensorRT-LLM's kv_cache_config and scheduler_config sections work too). Flags on the "
@@ -114,6 +118,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (model == null) {
             throw new JllmException("no model: give MODEL or set 'model' in --config");
+        }
+        if (tpSize != 1) {
+            throw new JllmException("--tp-size " + tpSize + ": tensor parallelism is not supported yet; use 1");
         }
         String templateSource = chatTemplate == null ? null : readTemplate(chatTemplate);
         Path modelDir = hub.resolveModel(model);

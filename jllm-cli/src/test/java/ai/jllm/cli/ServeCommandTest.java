@@ -117,6 +117,7 @@ class ServeCommandTest {
         Files.writeString(notYaml, "port: [1, 2\n");
         assertError(CommandRun.of("", "serve", qwen.toString(), "--config", notYaml.toString()), "not valid YAML");
         assertError(CommandRun.of("", "serve"), "no model");
+        assertError(CommandRun.of("", "serve", qwen.toString(), "--tp-size", "2"), "tensor parallelism");
         assertError(CommandRun.of("", "serve", temp.resolve("missing").toString()), "missing");
         assertError(CommandRun.of("", "serve", qwen.toString(), "--chat-template", temp.resolve("none.jinja")
                 .toString()), "none.jinja");
@@ -130,7 +131,7 @@ class ServeCommandTest {
                 "--max-batch-size", "--max-num-tokens", "--max-seq-len", "--max-queue-size",
                 "--kv-cache-free-gpu-memory-fraction", "enable-block-reuse", "--scheduler-policy", "--api-key",
                 "JLLM_API_KEY", "--chat-template", "--config", "--shutdown-grace", "--max-request-bytes",
-                "access-log");
+                "access-log", "--tp-size");
     }
 
     private static void assertError(CommandRun run, String expected) {
