@@ -78,7 +78,7 @@ public final class LLM implements AutoCloseable {
             ModelWeights modelWeights = ModelLoader.load(modelConfig, new HfCheckpoint(weights, modelConfig), backend,
                     builder.layerListener);
             DecoderModel model = new DecoderModel(modelConfig, modelWeights, backend,
-                    schedulerConfig.maxNumTokens(), schedulerConfig.maxBatchSize(), maxSeqLen);
+                    schedulerConfig.maxNumTokens(), schedulerConfig.maxLogitsRows(), maxSeqLen);
             KvCacheConfig kvConfig = builder.kvCacheConfig;
             if (kvConfig.maxTokens().isEmpty()) {
                 // Room for every sequence at full length twice over (the rest for prefix reuse): more cannot be
@@ -93,7 +93,7 @@ public final class LLM implements AutoCloseable {
                     modelConfig.numKeyValueHeads(), modelConfig.headDim());
             KvCacheManager kv = new KvCacheManager(kvConfig, numBlocks);
             ModelRunner runner = new ModelRunner(backend, model, cache, schedulerConfig.maxNumTokens(),
-                    schedulerConfig.maxBatchSize(), kvConfig.blocksFor(maxSeqLen));
+                    schedulerConfig.maxBatchSize(), schedulerConfig.maxLogitsRows(), kvConfig.blocksFor(maxSeqLen));
             this.core = new EngineCore(runner, new Scheduler(schedulerConfig, kv), tokenizer, generationConfig);
             this.executor = new Executor(core, builder.maxQueueSize, builder.statsListener);
             this.shutdownGrace = builder.shutdownGrace;

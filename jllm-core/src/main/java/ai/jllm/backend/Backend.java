@@ -1,5 +1,7 @@
 package ai.jllm.backend;
 
+import ai.jllm.sampling.SampleOutput;
+import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
 import java.util.List;
@@ -107,6 +109,17 @@ public interface Backend extends AutoCloseable {
 
     /** out[i] = x[logitsIndices[i]] for the step's logits rows.  x: [T, H], out: [numLogits, H] */
     void gatherLogitsRows(Tensor x, ForwardBatch batch, Tensor out);
+
+    /**
+     * Chooses one token per row of {@code batch} from the logits row it names, and writes the tokens (and the log
+     * probabilities the rows ask for) into {@code out}, where the host can read them when this returns. The logits are
+     * not modified. {@link ai.jllm.sampling.HostSampling} defines the result: penalties → masks → temperature →
+     * top-k → top-p → min-p → one Philox draw per row (argmax when greedy); every backend must choose the same tokens
+     * for the same logits, up to floating-point ties.
+     *
+     * @param logits [numLogits, V] float32, as {@code DecoderModel.forward} returns it
+     */
+    void sample(Tensor logits, SamplingBatch batch, SampleOutput out);
 
     /** Copies the first {@code rows} rows of a float tensor to the host. */
     void copyToHost(Tensor source, int rows, float[] destination);

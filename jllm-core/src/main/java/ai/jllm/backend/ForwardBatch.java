@@ -105,21 +105,6 @@ public final class ForwardBatch {
         return firstLogit;
     }
 
-    /**
-     * Asks for the last logits row again, {@code copies} more times: n samples drawn from one prompt's last position
-     * each get a row of their own.
-     */
-    public void repeatLastLogitsRow(int copies) {
-        if (numLogits == 0 || numLogits + copies > logitsIndices.length) {
-            throw new IllegalStateException("cannot repeat logits row " + numLogits + " " + copies + " times; room for "
-                    + logitsIndices.length);
-        }
-        int row = logitsIndices[numLogits - 1];
-        for (int i = 0; i < copies; i++) {
-            logitsIndices[numLogits++] = row;
-        }
-    }
-
     public int numTokens() {
         return numTokens;
     }

@@ -6,18 +6,29 @@ import ai.jllm.config.GenerationConfig;
 import ai.jllm.kvcache.BlockHashKey;
 import ai.jllm.kvcache.KvCacheManager;
 import ai.jllm.kvcache.KvSequence;
-import ai.jllm.sampling.Sampler;
+import ai.jllm.sampling.BadWords;
+import ai.jllm.sampling.LogprobsMode;
+import ai.jllm.sampling.PenaltyTokens;
+import ai.jllm.sampling.Philox;
+import ai.jllm.sampling.PromptLogprobs;
+import ai.jllm.sampling.SampleOutput;
+import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.sampling.SamplingParams;
+import ai.jllm.sampling.StopStringMatcher;
+import ai.jllm.sampling.TokenLogprobs;
 import ai.jllm.scheduler.ScheduledChunk;
 import ai.jllm.scheduler.Scheduler;
 import ai.jllm.scheduler.SchedulerOutput;
 import ai.jllm.scheduler.Sequence;
 import ai.jllm.tokenizer.Tokenizer;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -32,11 +43,15 @@ public final class EngineCore {
     private final Scheduler scheduler;
     private final KvCacheManager kv;
     private final Optional<Tokenizer> tokenizer;
-    private final Set<Integer> eosTokenIds;
+    private final List<Integer> eosTokenIds;
     private final int vocabSize;
-    private final Sampler sampler;
+    private final SamplingBatch sampling;
+    private final SampleOutput sampled;
+    private final PenaltyTokens penalties;
     private final Map<String, Request> requests = new LinkedHashMap<>();
-    private final Map<Sequence, SampleState> samplesBySequence = new java.util.HashMap<>();
+    private final Map<Sequence, SampleState> samplesBySequence = new HashMap<>();
+    private final SampleState[] rowSample;   // per sampling row: its sample (null for a sibling not forked yet)
+    private final Request[] rowRequest;      // per sampling row: its request
     private long arrivals;
     private volatile IterationStats lastStats = IterationStats.IDLE;
 
@@ -46,14 +61,14 @@ public final class EngineCore {
         this.scheduler = scheduler;
         this.kv = scheduler.kvCache();
         this.tokenizer = tokenizer;
-        this.eosTokenIds = Set.copyOf(generationConfig.eosTokenIds());
+        this.eosTokenIds = List.copyOf(generationConfig.eosTokenIds());
         this.vocabSize = runner.model().config().vocabSize();
-        this.sampler = new Sampler(vocabSize);
-    }
-
-    /** Number of parallel samples a request asks for. */
-    static int samplesOf(SamplingParams params) {
-        return 1;
+        int rows = scheduler.config().maxBatchSize();
+        this.sampling = new SamplingBatch(rows, vocabSize, rows * 256, rows * scheduler.config().maxSeqLen());
+        this.sampled = new SampleOutput(rows, Math.max(SamplingParams.MAX_LOGPROBS, 2 * rows));
+        this.penalties = new PenaltyTokens(vocabSize);
+        this.rowSample = new SampleState[rows];
+        this.rowRequest = new Request[rows];
     }
 
     /**
@@ -67,16 +82,30 @@ public final class EngineCore {
         int[] prompt = request.promptTokenIds();
         SamplingParams params = request.params();
         int maxLength = Math.min(scheduler.config().maxSeqLen(), prompt.length + params.maxTokens());
-        Request state = new Request(request, listener, System.nanoTime());
+        long seed = params.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
+        Optional<BadWords> badWords = params.badWords().isEmpty() ? Optional.empty()
+                : Optional.of(BadWords.of(params.badWords(), tokenizer.orElseThrow()));
+        Optional<BeamGroup> beams = params.beamSearch()
+                ? Optional.of(new BeamGroup(params.beamWidth(), params.n(), params.lengthPenalty(),
+                        maxLength - prompt.length, token -> isEnd(token, params), tokenizer,
+                        params.skipSpecialTokens()))
+                : Optional.empty();
+        Request state = new Request(request, listener, System.nanoTime(), seed, badWords, beams);
         BlockHashKey key = request.cacheSalt().map(BlockHashKey::ofSalt).orElse(BlockHashKey.NONE);
         Sequence first = new Sequence(request.requestId(), 0, request.priority(), arrivals++, prompt, prompt.length,
                 prompt.length, maxLength, kv.newSequence(key));
-        long seed = params.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
-        SampleState sample = new SampleState(0, first, seed, tokenizer.map(t -> t.newDetokenizer(true)));
+        if (params.promptLogprobs().isPresent()) {
+            first.requestPromptLogits();
+        }
+        if (beams.isPresent()) {
+            first.markBeam();
+        }
+        SampleState sample = newSample(0, first, seed, params);
         state.samples.add(sample);
+        beams.ifPresent(group -> group.start(sample));
         samplesBySequence.put(first, sample);
         requests.put(request.requestId(), state);
-        scheduler.add(first, samplesOf(params) - 1);
+        scheduler.add(first, (params.beamSearch() ? params.beamWidth() : params.n()) - 1);
     }
 
     /**
@@ -85,6 +114,7 @@ public final class EngineCore {
      */
     public void validate(GenerationRequest request) {
         int[] prompt = request.promptTokenIds();
+        SamplingParams params = request.params();
         int maxSeqLen = scheduler.config().maxSeqLen();
         if (prompt.length == 0) {
             throw new JllmException("the prompt is empty");
@@ -98,15 +128,27 @@ public final class EngineCore {
                 throw new JllmException("the prompt has token id " + token + ", outside the vocabulary of " + vocabSize);
             }
         }
-        int n = samplesOf(request.params());
-        if (n > scheduler.config().maxBatchSize()) {
-            throw new JllmException("n = " + n + " exceeds max_batch_size " + scheduler.config().maxBatchSize());
+        int sequences = params.beamSearch() ? params.beamWidth() : params.n();
+        if (sequences > scheduler.config().maxBatchSize()) {
+            throw new JllmException((params.beamSearch() ? "beam_width " : "n ") + sequences
+                    + " exceeds max_batch_size " + scheduler.config().maxBatchSize());
         }
-        int maxLength = Math.min(maxSeqLen, prompt.length + request.params().maxTokens());
-        int blocksNeeded = n * kv.blocksFor(maxLength - 1);
+        int maxLength = Math.min(maxSeqLen, prompt.length + params.maxTokens());
+        int blocksNeeded = sequences * kv.blocksFor(maxLength - 1);
         if (blocksNeeded > kv.numBlocks()) {
             throw new JllmException("the prompt (" + prompt.length + " tokens) plus max_tokens needs " + blocksNeeded
                     + " KV-cache blocks but the cache has " + kv.numBlocks() + "; lower max_tokens");
+        }
+        if (tokenizer.isEmpty() && (!params.stop().isEmpty() || !params.badWords().isEmpty())) {
+            throw new JllmException("stop strings and bad words need a tokenizer, and this model has none");
+        }
+        if (params.beamSearch() && (!params.stop().isEmpty() || params.logprobs().isPresent())) {
+            throw new JllmException("beam search does not support stop strings or logprobs");
+        }
+        for (int token : params.stopTokenIds()) {
+            if (token < 0 || token >= vocabSize) {
+                throw new JllmException("stop token id " + token + " is outside the vocabulary of " + vocabSize);
+            }
         }
     }
 
@@ -116,17 +158,17 @@ public final class EngineCore {
         if (request == null) {
             return false;
         }
+        request.beams.ifPresent(group -> group.abort(beamHost(request)));
         for (SampleState sample : request.samples) {
             if (!sample.finished()) {
                 sample.finish(FinishReason.ABORT, Optional.empty());
             }
-            scheduler.remove(sample.sequence);
-            samplesBySequence.remove(sample.sequence);
+            release(sample);
         }
-        request.finishedNanos = java.util.OptionalLong.of(System.nanoTime());
+        request.finishedNanos = OptionalLong.of(System.nanoTime());
         // An idle engine runs no further step, so refresh the statistics here: readers (metrics, the queue limit)
         // must see the freed blocks and the smaller batch at once.
-        lastStats = stats(SchedulerOutput.EMPTY, 0, System.nanoTime());
+        lastStats = stats(SchedulerOutput.EMPTY, System.nanoTime());
         request.listener.onFinished(request.result());
         return true;
     }
@@ -138,9 +180,7 @@ public final class EngineCore {
     public void failAll(RuntimeException error) {
         for (Request request : requests.values()) {
             for (SampleState sample : request.samples) {
-                if (samplesBySequence.remove(sample.sequence) != null) {
-                    scheduler.remove(sample.sequence);
-                }
+                release(sample);
             }
             request.listener.onFailed(error);
         }
@@ -157,35 +197,16 @@ public final class EngineCore {
         long start = System.nanoTime();
         SchedulerOutput output = scheduler.schedule();
         if (output.isEmpty()) {
-            lastStats = stats(output, 0, start);
+            lastStats = stats(output, start);
             return lastStats;
         }
-        ModelRunner.StepLogits logits = runner.execute(output, kv.drainPendingCopies());
+        int[] firstLogitsRow = runner.layout(output);
+        fillSamplingRows(output, firstLogitsRow);
+        runner.run(kv.drainPendingCopies(), sampling, sampled);
         scheduler.update(output);
         Set<Request> touched = new LinkedHashSet<>();
-        int row = 0;
-        long now = System.nanoTime();
-        for (ScheduledChunk chunk : output.chunks()) {
-            SampleState first = samplesBySequence.get(chunk.sequence());
-            Request request = requests.get(chunk.sequence().requestId());
-            if (request.firstScheduledNanos.isEmpty()) {
-                request.firstScheduledNanos = java.util.OptionalLong.of(start);
-            }
-            if (chunk.samples() == 0) {
-                continue;
-            }
-            forkSiblings(request, first);
-            for (int s = 0; s < chunk.samples(); s++) {
-                SampleState sample = s == 0 ? first : request.samples.get(request.samples.size() - chunk.samples() + s);
-                int token = sample(sample, request.request.params(), logits, row++);
-                sample.accept(token);
-                checkFinished(sample, request.request.params(), token);
-            }
-            if (request.firstTokenNanos.isEmpty()) {
-                request.firstTokenNanos = java.util.OptionalLong.of(now);
-            }
-            touched.add(request);
-        }
+        collectPromptLogprobs(output, firstLogitsRow, touched);
+        applySamples(output, touched);
         for (Request request : touched) {
             for (SampleState sample : request.samples) {
                 if (sample.finished()) {
@@ -194,7 +215,7 @@ public final class EngineCore {
             }
         }
         // Statistics before delivery, so a caller woken by its result sees the step's effect on the cache.
-        lastStats = stats(output, output.chunks().size(), start);
+        lastStats = stats(output, start);
         for (Request request : touched) {
             deliver(request);
         }
@@ -211,46 +232,186 @@ public final class EngineCore {
     }
 
     /** Ids of the requests in the engine, waiting or running. */
-    public java.util.List<String> requestIds() {
-        return java.util.List.copyOf(requests.keySet());
+    public List<String> requestIds() {
+        return List.copyOf(requests.keySet());
     }
 
-    /** The first sample's prompt is computed: its n - 1 siblings start from its blocks. */
-    private void forkSiblings(Request request, SampleState first) {
-        int siblings = scheduler.takeSiblings(first.sequence);
-        for (int i = 1; i <= siblings; i++) {
-            KvSequence childKv = kv.fork(first.sequence.kv());
-            Sequence child = first.sequence.fork(i, childKv);
-            SampleState sample = new SampleState(i, child, first.seed + 0x9E3779B97F4A7C15L * i,
-                    tokenizer.map(t -> t.newDetokenizer(true)));
-            request.samples.add(sample);
-            samplesBySequence.put(child, sample);
-            scheduler.addRunning(child);
-        }
-    }
-
-    private int sample(SampleState sample, SamplingParams params, ModelRunner.StepLogits logits, int row) {
-        float[] values = logits.values();
-        int offset = row * vocabSize;
-        if (sample.sequence.outputLength() < params.minTokens()) {
-            suppress(values, offset, params);
-        }
-        return sampler.sample(values, offset, params, sample.seed, sample.sequence.outputLength());
-    }
-
-    private void suppress(float[] values, int offset, SamplingParams params) {
-        Set<Integer> ends = new HashSet<>(params.stopTokenIds());
-        if (!params.ignoreEos()) {
-            ends.addAll(eosTokenIds);
-        }
-        for (int token : ends) {
-            if (token >= 0 && token < vocabSize) {
-                values[offset + token] = Float.NEGATIVE_INFINITY;
+    /**
+     * One sampling row per token to choose: per sampling chunk its sequence's row, plus rows for the n - 1 siblings
+     * a first sample draws for (they fork after the step). A beam search's rows ask for its top candidates.
+     */
+    private void fillSamplingRows(SchedulerOutput output, int[] firstLogitsRow) {
+        sampling.clear();
+        List<ScheduledChunk> chunks = output.chunks();
+        for (int c = 0; c < chunks.size(); c++) {
+            ScheduledChunk chunk = chunks.get(c);
+            if (chunk.samples() == 0) {
+                continue;
+            }
+            Sequence sequence = chunk.sequence();
+            SampleState sample = samplesBySequence.get(sequence);
+            Request request = requests.get(sequence.requestId());
+            SamplingParams params = request.request.params();
+            int logitsRow = firstLogitsRow[c] + (chunk.allLogits() ? chunk.numTokens() - 1 : 0);
+            for (int s = 0; s < chunk.samples(); s++) {
+                long seed = s == 0 ? sample.seed : Philox.sampleSeed(request.seed, sample.index + s);
+                int row = sampling.addRow(logitsRow, params, seed, sequence.outputLength());
+                rowSample[row] = s == 0 ? sample : null;
+                rowRequest[row] = request;
+                if (request.beams.isPresent()) {
+                    sampling.setLogprobs(LogprobsMode.PENALIZED, request.beams.get().perBeamCandidates());
+                }
+                if (sequence.outputLength() < params.minTokens()) {
+                    maskEndTokens(params);
+                }
+                request.badWords.ifPresent(words -> words.addMasks(sampling, sequence.tokens(),
+                        sequence.promptLength(), sequence.length()));
+                if (params.penalized()) {
+                    penalties.addEntries(sampling, sequence.tokens(), sequence.promptLength(), sequence.length());
+                }
             }
         }
     }
 
+    private void maskEndTokens(SamplingParams params) {
+        if (!params.ignoreEos()) {
+            for (int token : eosTokenIds) {
+                if (token >= 0 && token < vocabSize) {
+                    sampling.maskToken(token);
+                }
+            }
+        }
+        for (int token : params.stopTokenIds()) {
+            sampling.maskToken(token);
+        }
+    }
+
+    /** Prompt logprobs of the prompt chunks that asked for every position's logits (once per position). */
+    private void collectPromptLogprobs(SchedulerOutput output, int[] firstLogitsRow, Set<Request> touched) {
+        float[] host = null;
+        List<ScheduledChunk> chunks = output.chunks();
+        for (int c = 0; c < chunks.size(); c++) {
+            ScheduledChunk chunk = chunks.get(c);
+            if (!chunk.allLogits()) {
+                continue;
+            }
+            Request request = requests.get(chunk.sequence().requestId());
+            int start = chunk.startPosition();
+            // After a preemption the prompt is computed again; its logprobs are already known.
+            int known = request.promptLogprobs.size();
+            int skip = Math.max(0, known - start);
+            if (skip >= chunk.numTokens()) {
+                continue;
+            }
+            if (host == null) {
+                host = runner.hostLogits();
+            }
+            int rows = chunk.numTokens() - skip;
+            float[] chunkLogits = Arrays.copyOfRange(host, (firstLogitsRow[c] + skip) * vocabSize,
+                    (firstLogitsRow[c] + skip + rows) * vocabSize);
+            List<TokenLogprobs> logprobs = PromptLogprobs.compute(chunkLogits, vocabSize,
+                    request.request.promptTokenIds(), start + skip, rows,
+                    request.request.params().promptLogprobs().orElseThrow());
+            request.promptLogprobs.addAll(logprobs);
+            touched.add(request);
+        }
+    }
+
+    private void applySamples(SchedulerOutput output, Set<Request> touched) {
+        long now = System.nanoTime();
+        for (ScheduledChunk chunk : output.chunks()) {
+            Request request = requests.get(chunk.sequence().requestId());
+            if (request.firstScheduledNanos.isEmpty()) {
+                request.firstScheduledNanos = OptionalLong.of(now);
+            }
+        }
+        int rows = sampling.numRows();
+        // Siblings fork from their first sample before it appends its own token: they share only the prompt.
+        for (int row = 0; row < rows; row++) {
+            if (rowRequest[row].beams.isEmpty() && rowSample[row] == null) {
+                rowSample[row] = forkSibling(rowRequest[row]);
+            }
+        }
+        for (int row = 0; row < rows; row++) {
+            Request request = rowRequest[row];
+            if (request.beams.isPresent()) {
+                BeamGroup group = request.beams.get();
+                int beams = group.live().size();
+                scheduler.takeSiblings(group.live().getFirst().sequence);
+                group.step(sampled, row, beamHost(request));
+                row += beams - 1;
+            } else {
+                SampleState sample = rowSample[row];
+                SamplingParams params = request.request.params();
+                int token = sampled.tokenId(row);
+                Optional<TokenLogprobs> logprob = params.logprobs().isPresent()
+                        ? Optional.of(sampled.tokenLogprobs(row, params.logprobs().getAsInt())) : Optional.empty();
+                sample.accept(token, logprob);
+                checkFinished(sample, params, token);
+            }
+            if (request.firstTokenNanos.isEmpty()) {
+                request.firstTokenNanos = OptionalLong.of(now);
+            }
+            touched.add(request);
+        }
+    }
+
+    /** The request's next sibling sample: a fork of its first sample, sharing its prompt blocks. */
+    private SampleState forkSibling(Request request) {
+        SampleState first = request.samples.getFirst();
+        if (request.samples.size() == 1) {
+            scheduler.takeSiblings(first.sequence);
+        }
+        int index = request.samples.size();
+        KvSequence childKv = kv.fork(first.sequence.kv());
+        // The first sample has not appended its token yet in this step when the siblings fork: they share the prompt.
+        Sequence child = first.sequence.fork(index, childKv);
+        if (child.length() > child.promptLength()) {
+            throw new IllegalStateException("a sibling forked after its first sample appended a token");
+        }
+        SampleState sibling = newSample(index, child, Philox.sampleSeed(request.seed, index), request.request.params());
+        request.samples.add(sibling);
+        samplesBySequence.put(child, sibling);
+        scheduler.addRunning(child);
+        return sibling;
+    }
+
+    private BeamGroup.Host beamHost(Request request) {
+        return new BeamGroup.Host() {
+            @Override
+            public SampleState fork(SampleState parent) {
+                Sequence child = parent.sequence.fork(request.samples.size(), kv.fork(parent.sequence.kv()));
+                SampleState beam = newSample(request.samples.size(), child, request.seed, request.request.params());
+                request.samples.add(beam);
+                samplesBySequence.put(child, beam);
+                scheduler.addRunning(child);
+                return beam;
+            }
+
+            @Override
+            public void drop(SampleState beam) {
+                beam.finish(FinishReason.STOP, Optional.empty());
+                release(beam);
+            }
+        };
+    }
+
+    private SampleState newSample(int index, Sequence sequence, long seed, SamplingParams params) {
+        boolean beam = params.beamSearch();
+        return new SampleState(index, sequence, seed,
+                beam ? Optional.empty() : tokenizer.map(t -> t.newDetokenizer(params.skipSpecialTokens())),
+                params.stop().isEmpty() || beam ? Optional.empty()
+                        : Optional.of(new StopStringMatcher(params.stop(), params.includeStopStrInOutput())));
+    }
+
+    private boolean isEnd(int token, SamplingParams params) {
+        return (!params.ignoreEos() && eosTokenIds.contains(token)) || params.stopTokenIds().contains(token);
+    }
+
     private void checkFinished(SampleState sample, SamplingParams params, int token) {
+        if (sample.finished()) {
+            return; // a stop string completed
+        }
         Sequence sequence = sample.sequence;
         if (!params.ignoreEos() && eosTokenIds.contains(token)) {
             sample.finish(FinishReason.STOP, Optional.empty());
@@ -269,7 +430,7 @@ public final class EngineCore {
 
     private void deliver(Request request) {
         if (request.finished()) {
-            request.finishedNanos = java.util.OptionalLong.of(System.nanoTime());
+            request.finishedNanos = OptionalLong.of(System.nanoTime());
             requests.remove(request.id());
             request.listener.onDelta(request.delta());
             request.listener.onFinished(request.result());
@@ -278,10 +439,10 @@ public final class EngineCore {
         }
     }
 
-    private IterationStats stats(SchedulerOutput output, int scheduled, long start) {
+    private IterationStats stats(SchedulerOutput output, long start) {
         var cache = kv.stats();
-        return new IterationStats(scheduled, output.numTokens(), output.preempted().size(), scheduler.numRunning(),
-                scheduler.numWaiting(), cache.usedBlocks(), cache.freeBlocks(), cache.cachedBlocks(), cache.hitRate(),
-                System.nanoTime() - start);
+        return new IterationStats(output.chunks().size(), output.numTokens(), output.preempted().size(),
+                scheduler.numRunning(), scheduler.numWaiting(), cache.usedBlocks(), cache.freeBlocks(),
+                cache.cachedBlocks(), cache.hitRate(), System.nanoTime() - start);
     }
 }

@@ -7,14 +7,18 @@ import ai.jllm.backend.Tensor;
 import ai.jllm.kvcache.BlockCopies;
 import ai.jllm.kvcache.KvSequence;
 import ai.jllm.model.DecoderModel;
+import ai.jllm.sampling.SampleOutput;
+import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.scheduler.ScheduledChunk;
 import ai.jllm.scheduler.SchedulerOutput;
 import ai.jllm.scheduler.Sequence;
+import java.util.List;
 
 /**
- * Runs one scheduled step on the backend: copies shared blocks that are about to be written (copy-on-write), lays
- * the chunks out in a {@link ForwardBatch}, runs the model and returns the logits of every position that samples.
- * Owns the batch and host buffers, sized once for the largest step.
+ * Runs one scheduled step on the backend in two calls: {@link #layout} puts the chunks into the step's
+ * {@link ForwardBatch} and tells where each chunk's logits rows land; {@link #run} copies shared blocks about to be
+ * written (copy-on-write), runs the model and samples every row of the {@link SamplingBatch} on the backend.
+ * Owns the batch, sized once for the largest step.
  */
 public final class ModelRunner {
 
@@ -22,42 +26,63 @@ public final class ModelRunner {
     private final DecoderModel model;
     private final KvCache cache;
     private final ForwardBatch batch;
-    private final float[] logits;   // [maxLogits, V] on the host
-    private final int vocabSize;
+    private final int[] firstLogitsRow;   // per chunk of the step
+    private final int maxLogitsRows;
+    private float[] hostLogits;           // [maxLogitsRows, V], allocated when prompt logprobs first need it
+    private Tensor logits;
 
-    public ModelRunner(Backend backend, DecoderModel model, KvCache cache, int maxNumTokens, int maxBatchSize,
-                       int maxBlocksPerSequence) {
+    public ModelRunner(Backend backend, DecoderModel model, KvCache cache, int maxNumTokens, int maxSequences,
+                       int maxLogitsRows, int maxBlocksPerSequence) {
         this.backend = backend;
         this.model = model;
         this.cache = cache;
-        this.vocabSize = model.config().vocabSize();
-        this.batch = new ForwardBatch(maxNumTokens, maxBatchSize, cache.blockSize(), maxBlocksPerSequence,
-                maxBatchSize);
-        this.logits = new float[maxBatchSize * vocabSize];
+        this.maxLogitsRows = maxLogitsRows;
+        this.batch = new ForwardBatch(maxNumTokens, maxSequences, cache.blockSize(), maxBlocksPerSequence,
+                maxLogitsRows);
+        this.firstLogitsRow = new int[maxSequences];
     }
 
     /**
-     * Runs the step. The returned logits hold, in chunk order, {@code chunk.samples()} rows for every chunk that
-     * samples (repeated rows of its last position).  logits: [numLogits, V]
+     * Lays the step out. Returns, per chunk in order, the index of its first logits row: a chunk that samples has one
+     * row (its last position), a chunk with {@code allLogits} one per position; a chunk with neither has none and its
+     * entry is meaningless.
      */
-    public StepLogits execute(SchedulerOutput output, BlockCopies copies) {
+    public int[] layout(SchedulerOutput output) {
+        batch.clear();
+        List<ScheduledChunk> chunks = output.chunks();
+        for (int c = 0; c < chunks.size(); c++) {
+            ScheduledChunk chunk = chunks.get(c);
+            Sequence sequence = chunk.sequence();
+            KvSequence kv = sequence.kv();
+            ForwardBatch.Logits mode = chunk.allLogits() ? ForwardBatch.Logits.ALL
+                    : chunk.samples() > 0 ? ForwardBatch.Logits.LAST : ForwardBatch.Logits.NONE;
+            firstLogitsRow[c] = batch.addSequence(sequence.tokens(), chunk.startPosition(), chunk.numTokens(),
+                    chunk.startPosition(), kv.blockTable(), kv.numBlocks(), mode);
+        }
+        return firstLogitsRow;
+    }
+
+    /** Runs the laid-out step and samples {@code sampling}'s rows into {@code out}. */
+    public void run(BlockCopies copies, SamplingBatch sampling, SampleOutput out) {
         if (!copies.isEmpty()) {
             backend.copyKvBlocks(cache, copies.sources(), copies.destinations());
         }
-        batch.clear();
-        for (ScheduledChunk chunk : output.chunks()) {
-            Sequence sequence = chunk.sequence();
-            KvSequence kv = sequence.kv();
-            batch.addSequence(sequence.tokens(), chunk.startPosition(), chunk.numTokens(), chunk.startPosition(),
-                    kv.blockTable(), kv.numBlocks(),
-                    chunk.samples() > 0 ? ForwardBatch.Logits.LAST : ForwardBatch.Logits.NONE);
-            if (chunk.samples() > 1) {
-                batch.repeatLastLogitsRow(chunk.samples() - 1);
-            }
+        logits = model.forward(batch, cache);
+        if (sampling.numRows() > 0) {
+            backend.sample(logits, sampling, out);
         }
-        Tensor result = model.forward(batch, cache);
-        backend.copyToHost(result, batch.numLogits(), logits);
-        return new StepLogits(logits, batch.numLogits(), vocabSize);
+    }
+
+    /**
+     * The step's logits on the host, for prompt logprobs: row r at {@code [r * V, (r + 1) * V)}. Valid until the next
+     * step.
+     */
+    public float[] hostLogits() {
+        if (hostLogits == null) {
+            hostLogits = new float[maxLogitsRows * model.config().vocabSize()];
+        }
+        backend.copyToHost(logits, batch.numLogits(), hostLogits);
+        return hostLogits;
     }
 
     public DecoderModel model() {
@@ -67,7 +92,4 @@ public final class ModelRunner {
     public KvCache cache() {
         return cache;
     }
-
-    /** Host logits of one step: row r at {@code [r * vocabSize, (r + 1) * vocabSize)}; valid until the next step. */
-    public record StepLogits(float[] values, int rows, int vocabSize) {}
 }

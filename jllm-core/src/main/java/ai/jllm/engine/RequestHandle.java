@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  */
 public final class RequestHandle implements RequestListener {
 
-    private static final RequestOutput END = new RequestOutput("", new int[0], java.util.List.of(), 0, true, null);
+    /** Marks the end of a stream in the queue of deltas. */
+    private static final Object END = new Object();
 
     private final String requestId;
     private final CompletableFuture<RequestOutput> result = new CompletableFuture<>();

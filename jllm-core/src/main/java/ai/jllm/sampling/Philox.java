@@ -20,6 +20,22 @@ public final class Philox {
         return (bits >>> 8) * 0x1.0p-24f;
     }
 
+    /**
+     * The seed of sample {@code sampleIndex} of a request with {@code n > 1}: sample 0 keeps the request's seed (so
+     * n = 1 and the first of n samples agree), the others a seed made of a Philox block keyed by the request's seed
+     * at a counter {@link #uniform} never uses.
+     */
+    public static long sampleSeed(long seed, int sampleIndex) {
+        if (sampleIndex == 0) {
+            return seed;
+        }
+        int k0 = (int) seed;
+        int k1 = (int) (seed >>> 32);
+        long low = word(sampleIndex, 0, 0, 1, k0, k1, 0) & 0xFFFFFFFFL;
+        long high = word(sampleIndex, 0, 0, 1, k0, k1, 1) & 0xFFFFFFFFL;
+        return (high << 32) | low;
+    }
+
     /** Word {@code index} (0..3) of the Philox4x32-10 block for counter (c0..c3) and key (k0, k1). */
     static int word(int c0, int c1, int c2, int c3, int k0, int k1, int index) {
         for (int round = 0; round < 10; round++) {

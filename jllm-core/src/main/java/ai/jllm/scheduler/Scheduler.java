@@ -84,10 +84,18 @@ public final class Scheduler {
             }
         }
         // Then prompt chunks of running sequences.
+        int promptLogitsRows = SchedulerConfig.PROMPT_LOGITS_ROWS;
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence sequence = running.get(i);
             if (isInPrompt(sequence) && !contains(chunks, sequence)) {
                 int count = Math.min(sequence.length() - sequence.numComputedTokens(), budget);
+                if (sequence.wantsPromptLogits()) {
+                    count = Math.min(count, promptLogitsRows);
+                    if (count == 0) {
+                        continue;
+                    }
+                    promptLogitsRows -= count;
+                }
                 if (reserve(sequence, count, preempted)) {
                     chunks.add(chunk(sequence, count));
                     budget -= count;
@@ -103,8 +111,16 @@ public final class Scheduler {
             if (occupiedSlots() + 1 + siblings > config.maxBatchSize()) {
                 break;
             }
-            int cached = kv.matchPrefix(next.kv(), next.tokens(), next.length());
+            // Prompt logprobs need every prompt position's logits, so such a prompt is computed in full.
+            int cached = next.wantsPromptLogits() ? 0 : kv.matchPrefix(next.kv(), next.tokens(), next.length());
             int count = Math.min(next.length() - cached, budget);
+            if (next.wantsPromptLogits()) {
+                if (promptLogitsRows == 0) {
+                    break;
+                }
+                count = Math.min(count, promptLogitsRows);
+                promptLogitsRows -= count;
+            }
             if (!admissible(next, cached, count, siblings)) {
                 break;
             }
@@ -176,8 +192,10 @@ public final class Scheduler {
 
     private ScheduledChunk chunk(Sequence sequence, int count) {
         boolean completes = sequence.numComputedTokens() + count == sequence.length();
-        int samples = completes ? 1 + pendingSiblings.getOrDefault(sequence, 0) : 0;
-        return new ScheduledChunk(sequence, sequence.numComputedTokens(), count, samples);
+        // A beam search's first beam draws once (its top candidates); the engine forks the other beams from it.
+        int samples = !completes ? 0 : sequence.isBeam() ? 1 : 1 + pendingSiblings.getOrDefault(sequence, 0);
+        boolean allLogits = sequence.wantsPromptLogits() && sequence.numComputedTokens() < sequence.promptLength();
+        return new ScheduledChunk(sequence, sequence.numComputedTokens(), count, samples, allLogits);
     }
 
     /**
@@ -189,7 +207,10 @@ public final class Scheduler {
             if (config.policy() == SchedulerPolicy.GUARANTEED_NO_EVICT) {
                 return false; // cannot happen when admission reserved correctly; the sequence simply waits a step
             }
-            Sequence victim = running.getLast();
+            Sequence victim = newestPreemptible();
+            if (victim == null) {
+                return false;
+            }
             preempt(victim);
             preempted.add(victim);
             if (victim == sequence) {
@@ -200,6 +221,16 @@ public final class Scheduler {
         return true;
     }
 
+    /** The lowest-priority, newest running sequence that is not a beam (beams step together), if any. */
+    private Sequence newestPreemptible() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            if (!running.get(i).isBeam()) {
+                return running.get(i);
+            }
+        }
+        return null;
+    }
+
     private void preempt(Sequence victim) {
         running.remove(victim);
         kv.free(victim.kv());
@@ -208,7 +239,7 @@ public final class Scheduler {
     }
 
     private boolean admissible(Sequence next, int cached, int count, int siblings) {
-        if (config.policy() == SchedulerPolicy.MAX_UTILIZATION) {
+        if (config.policy() == SchedulerPolicy.MAX_UTILIZATION && !next.isBeam()) {
             return kv.canAllocate(next.kv(), count);
         }
         // GUARANTEED_NO_EVICT: the whole request must fit beside what the running sequences may still grow into.

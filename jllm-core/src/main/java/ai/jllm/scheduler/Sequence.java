@@ -24,6 +24,8 @@ public final class Sequence {
     private int numCachedTokens;
     private int numPreemptions;
     private boolean prefixMatched;
+    private boolean wantsPromptLogits;
+    private boolean beam;
     Status status = Status.WAITING;
 
     /**
@@ -58,6 +60,30 @@ public final class Sequence {
         tokens[length++] = token;
     }
 
+    /**
+     * Asks for the logits of every prompt position (prompt logprobs): the prompt is then computed in full, never
+     * taken from the prefix cache, in chunks the logits buffer can hold.
+     */
+    public void requestPromptLogits() {
+        wantsPromptLogits = true;
+    }
+
+    public boolean wantsPromptLogits() {
+        return wantsPromptLogits;
+    }
+
+    /**
+     * Marks a beam of a beam search. All beams of a request must step together, so the scheduler admits beam searches
+     * only with room reserved for every beam at full length, and never preempts a beam.
+     */
+    public void markBeam() {
+        beam = true;
+    }
+
+    public boolean isBeam() {
+        return beam;
+    }
+
     /** A copy of this sequence for a parallel sample that shares its KV blocks (n > 1, beam search). */
     public Sequence fork(int sampleIndex, KvSequence childKv) {
         Sequence child = new Sequence(requestId, sampleIndex, priority, arrival, tokens, length, promptLength,
@@ -65,6 +91,8 @@ public final class Sequence {
         child.numComputedTokens = numComputedTokens;
         child.numCachedTokens = numCachedTokens;
         child.prefixMatched = true;
+        child.wantsPromptLogits = wantsPromptLogits;
+        child.beam = beam;
         child.status = status;
         return child;
     }

@@ -27,6 +27,18 @@ class PhiloxTest {
         assertThat(Philox.uniform(7, 1)).isNotEqualTo(Philox.uniform(8, 1));
     }
 
+    @Test
+    void sampleSeedsKeepTheFirstAndSpreadTheOthers() {
+        assertThat(Philox.sampleSeed(1234, 0)).isEqualTo(1234);
+        java.util.Set<Long> seeds = new java.util.HashSet<>();
+        for (int index = 0; index < 1000; index++) {
+            seeds.add(Philox.sampleSeed(1234, index));
+            assertThat(Philox.sampleSeed(1234, index)).isEqualTo(Philox.sampleSeed(1234, index));
+        }
+        assertThat(seeds).hasSize(1000);
+        assertThat(Philox.sampleSeed(1234, 1)).isNotEqualTo(Philox.sampleSeed(1235, 1));
+    }
+
     private static void assertBlock(int[] counter, int[] key, int[] expected) {
         for (int word = 0; word < 4; word++) {
             assertThat(Philox.word(counter[0], counter[1], counter[2], counter[3], key[0], key[1], word))

@@ -6,6 +6,9 @@ import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
 import ai.jllm.backend.Tensor;
+import ai.jllm.sampling.HostSampling;
+import ai.jllm.sampling.SampleOutput;
+import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
@@ -26,6 +29,7 @@ public final class CpuBackend implements Backend {
     private final LinearKernel linearKernel;
     private final AttentionKernel attentionKernel;
     private final Arena arena = Arena.ofShared();
+    private HostSampling[] samplers = new HostSampling[0]; // one per worker, for the vocabulary last sampled
 
     /** @param threads worker threads, the caller's included (usually the number of cores) */
     public CpuBackend(int threads) {
@@ -333,6 +337,30 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < batch.numLogits(); i++) {
             System.arraycopy(input.data(), indices[i] * width, o, i * width, width);
         }
+    }
+
+    /** The host reference itself, one row per task, each worker with its own scratch. */
+    @Override
+    public void sample(Tensor logits, SamplingBatch batch, SampleOutput out) {
+        CpuTensor tensor = CpuTensor.of(logits);
+        int vocab = tensor.width();
+        if (batch.vocabSize() != vocab) {
+            throw new IllegalArgumentException("sampling batch is for a vocabulary of " + batch.vocabSize()
+                    + " but the logits rows hold " + vocab);
+        }
+        if (samplers.length != pool.threads() || samplers[0].vocabSize() != vocab) {
+            samplers = new HostSampling[pool.threads()];
+            for (int i = 0; i < samplers.length; i++) {
+                samplers[i] = new HostSampling(vocab);
+            }
+        }
+        float[] data = tensor.data();
+        HostSampling[] workers = samplers;
+        pool.parallelFor(batch.numRows(), 1, (start, end, worker) -> {
+            for (int row = start; row < end; row++) {
+                workers[worker].sampleRow(data, batch, row, out);
+            }
+        });
     }
 
     @Override

@@ -169,28 +169,42 @@ class LlmRuntimeTest {
 
     @Test
     void cancellingFreesTheBlocksAtOnce() throws Exception {
-        RequestHandle handle = llm.submit(golden.prompts().get(2), greedy(50).build(), true);
-        handle.stream().next(); // running
-        handle.cancel();
-        RequestOutput result = handle.result().get();
-        assertThat(result.outputs().getFirst().finishReason()).contains(FinishReason.ABORT);
-        assertThat(result.outputs().getFirst().tokenIds().length).isLessThan(50);
-        // Nothing is held, and the statistics say so at once although the idle engine runs no further step.
-        assertThat(llm.executor().stats().kvBlocksUsed()).isZero();
-        assertThat(llm.executor().stats().running()).isZero();
-        assertThat(llm.executor().numRequests()).isZero();
+        // The engine thread waits after each step until the test lets it go, so the cancel lands mid-request.
+        java.util.concurrent.Semaphore steps = new java.util.concurrent.Semaphore(0);
+        try (LLM paused = builder().maxBatchSize(2).maxNumTokens(64).maxSeqLen(96)
+                .statsListener(stats -> steps.acquireUninterruptibly()).build()) {
+            RequestHandle handle = paused.submit(golden.prompts().get(2), greedy(50).build(), true);
+            handle.stream().next(); // its prompt ran and the first token came out; the engine is now waiting
+            assertThat(paused.executor().stats().kvBlocksUsed()).isPositive();
+            handle.cancel();
+            steps.release(1_000);
+            RequestOutput result = handle.result().get();
+            assertThat(result.outputs().getFirst().finishReason()).contains(FinishReason.ABORT);
+            assertThat(result.outputs().getFirst().tokenIds().length).isLessThan(50);
+            // Every block is free again (its full ones stay cached), and the statistics say so at once although
+            // the idle engine runs no further step.
+            assertThat(paused.executor().stats().kvBlocksUsed()).isZero();
+            assertThat(paused.executor().stats().running()).isZero();
+            assertThat(paused.executor().numRequests()).isZero();
+        }
     }
 
     @Test
     void aFullQueueRefusesWithATypedError() {
-        try (LLM oneAtATime = builder().maxBatchSize(1).maxNumTokens(16).maxSeqLen(96).maxQueueSize(2).build()) {
-            List<RequestHandle> accepted = new ArrayList<>();
-            assertThatThrownBy(() -> {
-                for (int i = 0; i < 10; i++) {
-                    accepted.add(oneAtATime.submit(golden.prompts().get(2), greedy(40).build(), false));
-                }
-            }).isInstanceOf(QueueFullException.class).hasMessageContaining("max_queue_size 2");
-            accepted.forEach(RequestHandle::cancel);
+        java.util.concurrent.Semaphore steps = new java.util.concurrent.Semaphore(0);
+        // max_num_tokens holds the whole prompt, so its first step already yields a token to wait for.
+        try (LLM oneAtATime = builder().maxBatchSize(1).maxNumTokens(64).maxSeqLen(96).maxQueueSize(2)
+                .statsListener(stats -> steps.acquireUninterruptibly()).build()) {
+            RequestHandle running = oneAtATime.submit(golden.prompts().get(2), greedy(40).build(), true);
+            running.stream().next(); // admitted and stepping; the engine now waits after its step
+            RequestHandle second = oneAtATime.submit(golden.prompts().get(1), greedy(4).build(), false);
+            RequestHandle third = oneAtATime.submit(golden.prompts().get(1), greedy(4).build(), false);
+            assertThatThrownBy(() -> oneAtATime.submit(golden.prompts().get(1), greedy(4).build(), false))
+                    .isInstanceOf(QueueFullException.class).hasMessageContaining("max_queue_size 2");
+            steps.release(10_000);
+            running.cancel();
+            assertThat(second.result().join().outputs().getFirst().tokenIds()).hasSize(4);
+            assertThat(third.result().join().outputs().getFirst().tokenIds()).hasSize(4);
         }
     }
 
@@ -220,6 +234,115 @@ class LlmRuntimeTest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** Logprobs are transformers' log-softmax at each greedy step, read from the golden logits. */
+    @Test
+    void logprobsAreTheModelsLogSoftmax() {
+        int p = 1;
+        CompletionOutput output = generate(llm, p, greedy(6).logprobs(3).build());
+        float[] reference = golden.logits("greedy." + p + ".logits");
+        int vocab = reference.length / golden.greedy().get(p).length;
+        assertThat(output.logprobs()).hasSize(6);
+        double cumulative = 0;
+        for (int step = 0; step < 6; step++) {
+            double[] expected = logSoftmax(reference, step * vocab, vocab);
+            var entry = output.logprobs().get(step);
+            assertThat(entry.token().tokenId()).isEqualTo(output.tokenIds()[step]);
+            assertThat((double) entry.token().logprob()).isCloseTo(expected[entry.token().tokenId()],
+                    org.assertj.core.data.Offset.offset(1e-3));
+            assertThat(entry.token().rank()).isEqualTo(1);
+            assertThat(entry.top()).hasSize(3);
+            assertThat(entry.top().getFirst().tokenId()).isEqualTo(output.tokenIds()[step]);
+            cumulative += entry.token().logprob();
+        }
+        assertThat(output.cumulativeLogprob()).isCloseTo(cumulative, org.assertj.core.data.Offset.offset(1e-4));
+    }
+
+    @Test
+    void promptLogprobsAreTheModelsLogSoftmaxAtEveryPromptPosition() {
+        int p = 2;
+        int[] prompt = golden.prompts().get(p);
+        RequestOutput output = llm.generateTokens(List.of(prompt), greedy(1).promptLogprobs(2).build()).getFirst();
+        float[] reference = golden.logits("prompt." + p + ".logits");
+        int vocab = reference.length / prompt.length;
+        assertThat(output.promptLogprobs()).hasSize(prompt.length - 1);
+        for (int i = 0; i + 1 < prompt.length; i++) {
+            double[] expected = logSoftmax(reference, i * vocab, vocab);
+            var entry = output.promptLogprobs().get(i);
+            assertThat(entry.token().tokenId()).isEqualTo(prompt[i + 1]);
+            assertThat((double) entry.token().logprob()).as("prompt position %d", i + 1)
+                    .isCloseTo(expected[prompt[i + 1]], org.assertj.core.data.Offset.offset(1e-3));
+            assertThat(entry.top()).hasSize(2);
+        }
+        // Such a prompt is computed in full, in chunks the logits buffer holds, and gives the usual first token.
+        assertThat(output.numCachedTokens()).isZero();
+        assertThat(output.outputs().getFirst().tokenIds()).containsExactly(golden.greedy().get(p)[0]);
+    }
+
+    @Test
+    void nSamplesShareThePromptAndDrawIndependently() {
+        SamplingParams params = SamplingParams.builder().temperature(1.0).seed(99).maxTokens(8).ignoreEos(true).n(3)
+                .build();
+        RequestOutput output = llm.generateTokens(List.of(golden.prompts().get(2)), params).getFirst();
+        assertThat(output.outputs()).hasSize(3);
+        assertThat(output.outputs()).extracting(CompletionOutput::index).containsExactly(0, 1, 2);
+        for (CompletionOutput sample : output.outputs()) {
+            assertThat(sample.tokenIds()).hasSize(8);
+        }
+        // Sample 0 is exactly the n = 1 request with the same seed.
+        int[] single = generate(llm, 2, params.toBuilder().n(1).build()).tokenIds();
+        assertThat(output.outputs().getFirst().tokenIds()).containsExactly(single);
+        assertThat(output.outputs().get(1).tokenIds()).isNotEqualTo(single);
+        // The same request again gives the same three samples.
+        RequestOutput again = llm.generateTokens(List.of(golden.prompts().get(2)), params).getFirst();
+        for (int i = 0; i < 3; i++) {
+            assertThat(again.outputs().get(i).tokenIds()).containsExactly(output.outputs().get(i).tokenIds());
+        }
+    }
+
+    @Test
+    void aRepetitionPenaltyChangesTheGreedyPath() {
+        int[] plain = generate(llm, 2, greedy(24).build()).tokenIds();
+        int[] penalized = generate(llm, 2, greedy(24).repetitionPenalty(2.0).build()).tokenIds();
+        assertThat(plain).containsExactly(golden.greedy().get(2));
+        assertThat(penalized).isNotEqualTo(plain);
+    }
+
+    @Test
+    void beamSearchWithOneBeamIsGreedyAndWiderBeamsScoreAtLeastAsWell() {
+        // One beam is plain greedy decoding; its logprobs give the greedy path's cumulative logprob.
+        RequestOutput one = llm.generateTokens(List.of(golden.prompts().get(1)),
+                SamplingParams.builder().greedy().maxTokens(10).ignoreEos(true).beamWidth(1).logprobs(0).build())
+                .getFirst();
+        assertThat(one.outputs().getFirst().tokenIds()).containsExactly(Arrays.copyOf(golden.greedy().get(1), 10));
+        RequestOutput wide = llm.generateTokens(List.of(golden.prompts().get(1)),
+                SamplingParams.builder().greedy().maxTokens(10).ignoreEos(true).beamWidth(4).n(2).lengthPenalty(0)
+                        .build()).getFirst();
+        assertThat(wide.outputs()).hasSize(2);
+        // With no length penalty the score is the cumulative logprob: the best beam beats the greedy path's.
+        assertThat(wide.outputs().get(0).cumulativeLogprob())
+                .isGreaterThanOrEqualTo(one.outputs().getFirst().cumulativeLogprob() - 1e-6)
+                .isGreaterThanOrEqualTo(wide.outputs().get(1).cumulativeLogprob());
+        // Every beam's block is released at the end.
+        assertThat(llm.executor().stats().kvBlocksUsed()).isZero();
+    }
+
+    private static double[] logSoftmax(float[] logits, int offset, int vocab) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, logits[offset + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            sum += Math.exp(logits[offset + i] - max);
+        }
+        double log = max + Math.log(sum);
+        double[] result = new double[vocab];
+        for (int i = 0; i < vocab; i++) {
+            result[i] = logits[offset + i] - log;
+        }
+        return result;
     }
 
     @Test

@@ -11,6 +11,9 @@ import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
 import ai.jllm.backend.StepShape;
 import ai.jllm.backend.Tensor;
+import ai.jllm.sampling.HostSampling;
+import ai.jllm.sampling.SampleOutput;
+import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
@@ -29,6 +32,9 @@ import java.util.OptionalLong;
  * backend's context current on the calling thread.
  */
 public final class CudaBackend implements Backend {
+
+    private float[] hostLogits = new float[0];
+    private HostSampling hostSampling;
 
     private final Arena arena;
     private final CudaDriver driver;
@@ -396,6 +402,28 @@ public final class CudaBackend implements Backend {
     }
 
     /** Waits for the stream, then copies; bf16 tensors are widened to float. */
+    /**
+     * Samples on the host for now: the logits rows the batch reads are copied back and run through the host
+     * reference ({@link HostSampling}). GPU sampling kernels are the next step; this keeps every sampling feature
+     * working on the GPU backend meanwhile.
+     */
+    @Override
+    public void sample(Tensor logits, SamplingBatch batch, SampleOutput out) {
+        int rows = 0;
+        for (int r = 0; r < batch.numRows(); r++) {
+            rows = Math.max(rows, batch.logitsRows()[r] + 1);
+        }
+        int vocab = batch.vocabSize();
+        if (hostLogits.length < rows * vocab) {
+            hostLogits = new float[rows * vocab];
+        }
+        if (hostSampling == null || hostSampling.vocabSize() != vocab) {
+            hostSampling = new HostSampling(vocab);
+        }
+        copyToHost(logits, rows, hostLogits);
+        hostSampling.sample(hostLogits, batch, out);
+    }
+
     @Override
     public void copyToHost(Tensor source, int rows, float[] destination) {
         CudaTensor tensor = CudaTensor.of(source);
