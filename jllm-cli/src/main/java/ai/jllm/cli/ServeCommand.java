@@ -77,7 +77,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int maxQueueSize;
 
-    @Option(names = "--max-request-bytes", paramLabel = "BYTES", defaultValue = "" + ServerConfig.DEFAULT_MAX_REQUEST_BYTES,
+    @Option(names = "--max-request-bytes", paramLabel = "BYTES",
+            defaultValue = "" + ServerConfig.DEFAULT_MAX_REQUEST_BYTES,
             description = "Larger request bodies are refused with 400 (default: ${DEFAULT-VALUE}).")
     long maxRequestBytes;
 

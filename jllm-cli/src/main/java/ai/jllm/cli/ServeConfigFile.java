@@ -51,8 +51,8 @@ final class ServeConfigFile {
             }
             OptionSpec option = spec.findOption("--" + key);
             if (option == null || key.equals("config") || key.equals("help") || key.equals("version")) {
-                throw new JllmException(file + ": unknown setting '" + setting.getValue().name() + "'; the settings are the "
-                        + "long names of the serve options (jllm serve --help), with - or _");
+                throw new JllmException(file + ": unknown setting '" + setting.getValue().name()
+                        + "'; the settings are the long names of the serve options (jllm serve --help), with - or _");
             }
             if (given.test("--" + key)) {
                 continue;

@@ -48,7 +48,8 @@ class ServeCommandTest {
         try (ServeProcess serve = ServeProcess.start(temp, qwen.toString(), "--port", "0", "--backend", "cpu",
                 "--threads", "1", "--max-batch-size", "4", "--max-seq-len", "1024", "--served-model-name", "tiny")) {
             HttpResponse<String> served = post(serve, "/v1/completions", """
-                    {"model": "tiny", "prompt": "Hello, world", "max_tokens": 6, "temperature": 0, "ignore_eos": true}""");
+                    {"model": "tiny", "prompt": "Hello, world", "max_tokens": 6, "temperature": 0,
+                     "ignore_eos": true}""");
             assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
             CommandRun generated = CommandRun.of("", "generate", "--model", qwen.toString(), "--prompt",
                     "Hello, world", "--max-tokens", "6", "--ignore-eos", "--temperature", "0", "--output", "json",
@@ -70,7 +71,8 @@ class ServeCommandTest {
             assertThat(finished.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(finished.body()).get("usage").get("completion_tokens").asInt()).isEqualTo(400);
             assertThat(serve.err()).anyMatch(line -> line.contains("SIGTERM"));
-            assertThat(serve.out()).anyMatch(line -> line.contains("path=/v1/completions") && line.contains("status=200"));
+            assertThat(serve.out())
+                    .anyMatch(line -> line.contains("path=/v1/completions") && line.contains("status=200"));
         }
     }
 
@@ -109,7 +111,8 @@ class ServeCommandTest {
     void badSettingsGetOneClearLine() throws IOException {
         Path unknown = temp.resolve("unknown.yaml");
         Files.writeString(unknown, "max_batch: 4\n");
-        assertError(CommandRun.of("", "serve", qwen.toString(), "--config", unknown.toString()), "unknown setting 'max_batch'");
+        assertError(CommandRun.of("", "serve", qwen.toString(), "--config", unknown.toString()),
+                "unknown setting 'max_batch'");
         Path badValue = temp.resolve("bad-value.yaml");
         Files.writeString(badValue, "port: eighty\n");
         assertError(CommandRun.of("", "serve", qwen.toString(), "--config", badValue.toString()), "port");

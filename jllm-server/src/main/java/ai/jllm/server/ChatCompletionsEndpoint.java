@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code POST /v1/chat/completions}: the messages (and tools) go through the chat template into one prompt; the
- * assistant's reply comes back as a message, or streamed as chunks of deltas.
+ * {@code POST /v1/chat/completions}: the messages (and tools) go through the chat template into one prompt; each of
+ * the n replies comes back as an assistant message, or streamed as chunks of deltas.
  */
 final class ChatCompletionsEndpoint {
 
@@ -35,7 +35,7 @@ final class ChatCompletionsEndpoint {
         ChatRequest chat = ChatRequest.parse(body, serving.responses().json());
         SamplingParams params = serving.sampling().openAi(body, SamplingMapping.Api.CHAT);
         StreamOptions streamOptions = StreamOptions.parse(body);
-        refuseUnsupported(body);
+        refuseUnsupported(body, streamOptions, params);
         int[] prompt = promptTokens(chat);
         int priority = body.integer("priority").orElse(0);
         String id = Serving.newId("chatcmpl-");
@@ -45,9 +45,8 @@ final class ChatCompletionsEndpoint {
         Telemetry telemetry = new Telemetry(serving.metrics(), start);
         long created = Serving.nowSeconds();
         if (streamOptions.stream()) {
-            StreamLoop.run(submission, new SseStream(response),
-                    new Chunks(id, created, streamOptions.includeUsage(), samplesOf(params)), telemetry,
-                    serving.metrics(), serving.responses());
+            StreamLoop.run(submission, new SseStream(response), new Chunks(id, created, streamOptions.includeUsage(),
+                    params), params.beamSearch(), telemetry, serving.metrics(), serving.responses());
             return;
         }
         RequestOutput result = submission.results().getFirst();
@@ -60,10 +59,17 @@ final class ChatCompletionsEndpoint {
             ObjectNode message = choice.putObject("message");
             message.put("role", "assistant");
             message.put("content", output.text());
-            choice.putNull("logprobs");
+            if (params.logprobs().isPresent()) {
+                choice.set("logprobs", serving.logprobs().chat(output.logprobs()));
+            } else {
+                choice.putNull("logprobs");
+            }
             finish(choice, output);
         }
         answer.set("usage", Usage.of(List.of(result)).toJson(serving.responses().json()));
+        if (params.promptLogprobs().isPresent()) {
+            answer.set("prompt_logprobs", serving.logprobs().prompt(result.promptLogprobs()));
+        }
         serving.responses().json(response, 200, answer);
     }
 
@@ -81,7 +87,7 @@ final class ChatCompletionsEndpoint {
         return serving.tokenizer().encode(rendered, false);
     }
 
-    private static void refuseUnsupported(Fields body) {
+    private static void refuseUnsupported(Fields body, StreamOptions streamOptions, SamplingParams params) {
         body.object("logit_bias").ifPresent(bias -> {
             if (!bias.isEmpty()) {
                 throw ApiException.unsupported("logit_bias", "'logit_bias' is not supported");
@@ -91,6 +97,9 @@ final class ChatCompletionsEndpoint {
             if (body.has(key)) {
                 throw ApiException.unsupported(key, "'" + key + "' is not supported");
             }
+        }
+        if (streamOptions.stream() && params.promptLogprobs().isPresent()) {
+            throw ApiException.unsupported("prompt_logprobs", "prompt logprobs are only returned without streaming");
         }
         body.string("user");
     }
@@ -109,28 +118,24 @@ final class ChatCompletionsEndpoint {
         choice.put("stop_reason", output.stopReason().orElse(null));
     }
 
-    private static int samplesOf(SamplingParams params) {
-        return 1;
-    }
-
     /** chat.completion.chunk objects: the role first, then content deltas, the finish reason on the last. */
     private final class Chunks implements ChunkFormat {
         private final String id;
         private final long created;
         private final boolean includeUsage;
-        private final int n;
+        private final SamplingParams params;
 
-        Chunks(String id, long created, boolean includeUsage, int n) {
+        Chunks(String id, long created, boolean includeUsage, SamplingParams params) {
             this.id = id;
             this.created = created;
             this.includeUsage = includeUsage;
-            this.n = n;
+            this.params = params;
         }
 
         @Override
         public List<JsonNode> opening() {
-            List<JsonNode> chunks = new ArrayList<>(n);
-            for (int sample = 0; sample < n; sample++) {
+            List<JsonNode> chunks = new ArrayList<>(params.n());
+            for (int sample = 0; sample < params.n(); sample++) {
                 ObjectNode chunk = chunk();
                 ObjectNode choice = choiceOf(chunk);
                 choice.put("index", sample);
@@ -144,7 +149,8 @@ final class ChatCompletionsEndpoint {
 
         @Override
         public Optional<JsonNode> delta(int prompt, CompletionOutput output) {
-            if (output.text().isEmpty() && !output.finished()) {
+            boolean withLogprobs = params.logprobs().isPresent() && !output.logprobs().isEmpty();
+            if (output.text().isEmpty() && !output.finished() && !withLogprobs) {
                 return Optional.empty();
             }
             ObjectNode chunk = chunk();
@@ -154,7 +160,11 @@ final class ChatCompletionsEndpoint {
             if (!output.text().isEmpty()) {
                 delta.put("content", output.text());
             }
-            choice.putNull("logprobs");
+            if (withLogprobs) {
+                choice.set("logprobs", serving.logprobs().chat(output.logprobs()));
+            } else {
+                choice.putNull("logprobs");
+            }
             finish(choice, output);
             return Optional.of(chunk);
         }

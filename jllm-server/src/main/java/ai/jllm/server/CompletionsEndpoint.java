@@ -9,13 +9,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** {@code POST /v1/completions}: prompts as text or token ids, one or many, streamed or not. */
+/**
+ * {@code POST /v1/completions}: prompts as text or token ids, one or many, n samples each, streamed or not. Choice
+ * {@code index} is {@code prompt * n + sample}, as OpenAI numbers them.
+ */
 final class CompletionsEndpoint {
 
-    /** A prompt as the engine takes it, with its text when echo needs it. */
+    /** A prompt as the engine takes it, with its text for echo. */
     private record Prompt(int[] tokens, String text) {}
 
     private final Serving serving;
@@ -34,7 +39,7 @@ final class CompletionsEndpoint {
         SamplingParams params = serving.sampling().openAi(body, SamplingMapping.Api.COMPLETIONS);
         StreamOptions streamOptions = StreamOptions.parse(body);
         boolean echo = body.bool("echo").orElse(false);
-        refuseUnsupported(body);
+        refuseUnsupported(body, streamOptions, params);
         int priority = body.integer("priority").orElse(0);
         String id = Serving.newId("cmpl-");
         response.header(AccessLogFilter.REQUEST_ID, id);
@@ -44,19 +49,30 @@ final class CompletionsEndpoint {
         long created = Serving.nowSeconds();
         if (streamOptions.stream()) {
             StreamLoop.run(submission, new SseStream(response),
-                    new Chunks(id, created, prompts, echo, streamOptions.includeUsage(), samplesOf(params)),
-                    telemetry, serving.metrics(), serving.responses());
+                    new Chunks(id, created, prompts, echo, streamOptions.includeUsage(), params),
+                    params.beamSearch(), telemetry, serving.metrics(), serving.responses());
             return;
         }
         List<RequestOutput> results = submission.results();
         ObjectNode answer = envelope(id, created);
         ArrayNode choices = answer.putArray("choices");
-        int n = samplesOf(params);
         for (int p = 0; p < results.size(); p++) {
-            telemetry.finished(results.get(p), false);
-            for (CompletionOutput output : results.get(p).outputs()) {
-                String text = echo ? prompts.get(p).text() + output.text() : output.text();
-                choices.add(choice(p * n + output.index(), text, output));
+            RequestOutput result = results.get(p);
+            telemetry.finished(result, false);
+            Prompt prompt = prompts.get(p);
+            for (CompletionOutput output : result.outputs()) {
+                ObjectNode choice = choice(p * params.n() + output.index(),
+                        echo ? prompt.text() + output.text() : output.text(), output);
+                if (params.logprobs().isPresent()) {
+                    choice.set("logprobs", echo
+                            ? serving.logprobs().completion(prompt.tokens(), result.promptLogprobs(),
+                                    output.logprobs(), 0)
+                            : serving.logprobs().completion(new int[0], List.of(), output.logprobs(), 0));
+                }
+                if (body.has("prompt_logprobs")) {
+                    choice.set("prompt_logprobs", serving.logprobs().prompt(result.promptLogprobs()));
+                }
+                choices.add(choice);
             }
         }
         answer.set("usage", Usage.of(results).toJson(serving.responses().json()));
@@ -113,7 +129,7 @@ final class CompletionsEndpoint {
         return new Prompt(tokens, serving.tokenizer().decode(tokens, false));
     }
 
-    private static void refuseUnsupported(Fields body) {
+    private static void refuseUnsupported(Fields body, StreamOptions streamOptions, SamplingParams params) {
         if (!body.string("suffix").orElse("").isEmpty()) {
             throw ApiException.unsupported("suffix", "'suffix' (insertion) is not supported");
         }
@@ -122,6 +138,10 @@ final class CompletionsEndpoint {
                 throw ApiException.unsupported("logit_bias", "'logit_bias' is not supported");
             }
         });
+        if (streamOptions.stream() && params.promptLogprobs().isPresent()) {
+            throw ApiException.unsupported(body.has("prompt_logprobs") ? "prompt_logprobs" : "echo",
+                    "prompt logprobs (prompt_logprobs, or echo with logprobs) are only returned without streaming");
+        }
         body.string("user");
     }
 
@@ -144,10 +164,6 @@ final class CompletionsEndpoint {
         return choice;
     }
 
-    private static int samplesOf(SamplingParams params) {
-        return 1;
-    }
-
     /** Completion chunks: the same object as the answer, holding one choice's new text each. */
     private final class Chunks implements ChunkFormat {
         private final String id;
@@ -155,15 +171,18 @@ final class CompletionsEndpoint {
         private final List<Prompt> prompts;
         private final boolean echo;
         private final boolean includeUsage;
-        private final int n;
+        private final SamplingParams params;
+        /** Text sent so far per choice index: where the next chunk's logprob text offsets start. */
+        private final Map<Integer, Integer> sentText = new HashMap<>();
 
-        Chunks(String id, long created, List<Prompt> prompts, boolean echo, boolean includeUsage, int n) {
+        Chunks(String id, long created, List<Prompt> prompts, boolean echo, boolean includeUsage,
+               SamplingParams params) {
             this.id = id;
             this.created = created;
             this.prompts = prompts;
             this.echo = echo;
             this.includeUsage = includeUsage;
-            this.n = n;
+            this.params = params;
         }
 
         @Override
@@ -173,13 +192,15 @@ final class CompletionsEndpoint {
             }
             List<JsonNode> chunks = new ArrayList<>();
             for (int p = 0; p < prompts.size(); p++) {
-                for (int sample = 0; sample < n; sample++) {
+                for (int sample = 0; sample < params.n(); sample++) {
+                    int index = p * params.n() + sample;
                     ObjectNode chunk = envelope(id, created);
                     ObjectNode choice = chunk.putArray("choices").addObject();
-                    choice.put("index", p * n + sample);
+                    choice.put("index", index);
                     choice.put("text", prompts.get(p).text());
                     choice.putNull("logprobs");
                     choice.putNull("finish_reason");
+                    sentText.put(index, prompts.get(p).text().length());
                     chunks.add(chunk);
                 }
             }
@@ -188,11 +209,20 @@ final class CompletionsEndpoint {
 
         @Override
         public Optional<JsonNode> delta(int prompt, CompletionOutput output) {
-            if (output.text().isEmpty() && !output.finished()) {
+            boolean withLogprobs = params.logprobs().isPresent() && !output.logprobs().isEmpty();
+            if (output.text().isEmpty() && !output.finished() && !withLogprobs) {
                 return Optional.empty();
             }
+            int index = prompt * params.n() + output.index();
             ObjectNode chunk = envelope(id, created);
-            chunk.putArray("choices").add(choice(prompt * n + output.index(), output.text(), output));
+            ObjectNode choice = choice(index, output.text(), output);
+            int offset = sentText.getOrDefault(index, 0);
+            if (withLogprobs) {
+                choice.set("logprobs", serving.logprobs().completion(new int[0], List.of(), output.logprobs(),
+                        offset));
+            }
+            sentText.put(index, offset + output.text().length());
+            chunk.putArray("choices").add(choice);
             return Optional.of(chunk);
         }
 

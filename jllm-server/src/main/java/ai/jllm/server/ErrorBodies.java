@@ -2,6 +2,7 @@ package ai.jllm.server;
 
 import ai.jllm.JllmException;
 import ai.jllm.engine.QueueFullException;
+import ai.jllm.sampling.SamplingParameterException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
@@ -13,13 +14,15 @@ final class ErrorBodies {
 
     /**
      * A failure of submitting a request: the engine refuses bad requests synchronously with {@link JllmException}
-     * (400) and a full queue with {@link QueueFullException} (429).
+     * (400, naming the parameter when it is a {@link SamplingParameterException}) and a full queue with
+     * {@link QueueFullException} (429).
      */
     static ApiException fromSubmit(RuntimeException error) {
         return switch (error) {
             case ApiException api -> api;
             case QueueFullException full -> new ApiException(429, "rate_limit_error", Optional.empty(),
                     Optional.of("queue_full"), full.getMessage());
+            case SamplingParameterException bad -> ApiException.badRequest(bad.parameter(), bad.getMessage());
             case JllmException bad -> new ApiException(400, "invalid_request_error", Optional.empty(),
                     Optional.empty(), bad.getMessage());
             default -> internal(error);

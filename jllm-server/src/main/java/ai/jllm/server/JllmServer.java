@@ -48,7 +48,8 @@ public final class JllmServer implements AutoCloseable {
                 + llm.modelDir() + " has no tokenizer.json; the server needs one to read prompts and write text"));
         Responses responses = new Responses(jsonMapper());
         Serving serving = new Serving(llm, tokenizer, config,
-                new SamplingMapping(GenerationConfig.load(llm.modelDir()), config), metrics, responses);
+                new SamplingMapping(GenerationConfig.load(llm.modelDir()), config), metrics, responses,
+                new LogprobsFormat(tokenizer, responses.json()));
         CompletionsEndpoint completions = new CompletionsEndpoint(serving);
         ChatCompletionsEndpoint chat = new ChatCompletionsEndpoint(serving);
         ModelsEndpoint models = new ModelsEndpoint(serving);

@@ -1,18 +1,23 @@
 package ai.jllm.server;
 
 import ai.jllm.config.GenerationConfig;
+import ai.jllm.sampling.SamplingParameterException;
 import ai.jllm.sampling.SamplingParams;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
  * Request parameters → {@link SamplingParams}, for every API the server speaks: OpenAI completions, OpenAI chat
- * completions and Triton's generate extension. Each value is range-checked here so the 400 names the request's own
- * parameter; a known parameter the engine cannot honour yet is refused, never ignored.
+ * completions (with vLLM's extras) and Triton's generate extension (with TensorRT-LLM's names). Each value is
+ * range-checked here so the 400 names the request's own parameter; a known parameter the engine cannot honour is
+ * refused, never ignored.
  *
  * <p>Sampling parameters a request leaves out come from the model's {@code generation_config.json}, field by field
- * (as vLLM does): greedy when the model's config does not sample, else its temperature, top_k and top_p.
+ * (as vLLM does): greedy when the model's config does not sample, else its temperature, top_k, top_p and
+ * repetition_penalty.
  */
 final class SamplingMapping {
 
@@ -23,10 +28,14 @@ final class SamplingMapping {
     static final int DEFAULT_COMPLETION_TOKENS = 16;
 
     /**
-     * Chat requests without a limit generate until the sequence is full: the engine caps every sequence at
-     * max_seq_len, so any number at least that large means "no limit" (and leaves room for prompt + this in an int).
+     * Requests without a limit generate until the sequence is full: the engine caps every sequence at max_seq_len,
+     * so any number at least that large means "no limit" (and leaves room for prompt + this in an int).
      */
     static final int UNLIMITED_TOKENS = 1 << 24;
+
+    /** SamplingParams names its parameters as OpenAI does; Triton requests call some of them otherwise. */
+    private static final Map<String, String> TRITON_NAMES = Map.of("stop", "stop_words", "seed", "random_seed",
+            "logprobs", "return_log_probs", "n", "beam_width");
 
     private final GenerationConfig defaults;
     private final ServerConfig limits;
@@ -39,82 +48,78 @@ final class SamplingMapping {
     /** The sampling parameters of an OpenAI completions or chat request. */
     SamplingParams openAi(Fields request, Api api) {
         SamplingParams.Builder builder = SamplingParams.builder();
-        temperatureAndTruncation(request, builder, "temperature", "top_k", "top_p");
+        temperatureAndTruncation(request, builder);
+        penalties(request, builder);
         int maxTokens = maxTokens(request, api);
         builder.maxTokens(maxTokens);
         builder.minTokens(minTokens(request, "min_tokens", maxTokens));
         request.longInteger("seed").ifPresent(builder::seed);
         request.bool("ignore_eos").ifPresent(builder::ignoreEos);
         builder.stopTokenIds(tokenIds(request, "stop_token_ids"));
-        samples(request);
-        stopStrings(request, "stop");
-        penalties(request, "repetition_penalty", "presence_penalty", "frequency_penalty");
-        minP(request);
-        logprobs(request, api);
-        if (request.bool("include_stop_str_in_output").orElse(false)) {
-            throw ApiException.unsupported(request.param("include_stop_str_in_output"),
-                    "stop strings are not supported yet");
-        }
-        if (!request.bool("skip_special_tokens").orElse(true)) {
-            throw ApiException.unsupported(request.param("skip_special_tokens"),
-                    "special tokens are always left out of the output text for now");
-        }
-        if (request.has("prompt_logprobs")) {
-            throw ApiException.unsupported(request.param("prompt_logprobs"), "prompt logprobs are not supported yet");
-        }
-        return build(builder);
+        builder.stop(stopStrings(request, "stop"));
+        request.bool("include_stop_str_in_output").ifPresent(builder::includeStopStrInOutput);
+        request.bool("skip_special_tokens").ifPresent(builder::skipSpecialTokens);
+        builder.badWords(words(request, "bad_words"));
+        samplesAndBeams(request, builder);
+        logprobs(request, builder, api);
+        return build(builder, request, Map.of());
     }
 
     /**
      * The sampling parameters of a Triton generate request, whose keys may also sit in a {@code parameters} object
-     * (top-level keys win).
+     * (the caller merges them).
      */
     SamplingParams triton(Fields request) {
         SamplingParams.Builder builder = SamplingParams.builder();
-        temperatureAndTruncation(request, builder, "temperature", "top_k", "top_p");
+        temperatureAndTruncation(request, builder);
+        penalties(request, builder);
         int maxTokens = request.integer("max_tokens").orElse(DEFAULT_COMPLETION_TOKENS);
         if (maxTokens < 1) {
             throw request.invalid("max_tokens", "must be >= 1, got " + maxTokens);
         }
         maxTokens = Math.min(maxTokens, UNLIMITED_TOKENS);
         builder.maxTokens(maxTokens);
-        String minKey = request.has("min_tokens") ? "min_tokens" : "min_length";
-        builder.minTokens(minTokens(request, minKey, maxTokens));
+        builder.minTokens(minTokens(request, request.has("min_tokens") ? "min_tokens" : "min_length", maxTokens));
         request.longInteger("random_seed").ifPresent(builder::seed);
         request.bool("ignore_eos").ifPresent(builder::ignoreEos);
-        if (request.has("end_id")) {
-            throw ApiException.unsupported(request.param("end_id"), "'end_id' is not supported: the model's "
-                    + "end-of-sequence tokens end generation; use stop_words or ignore_eos");
-        }
-        stopStrings(request, "stop_words");
-        if (!tritonWords(request, "bad_words").isEmpty()) {
-            throw ApiException.unsupported(request.param("bad_words"), "'bad_words' is not supported yet");
-        }
-        penalties(request, "repetition_penalty", "presence_penalty", "frequency_penalty");
-        request.integer("beam_width").ifPresent(width -> {
-            if (width != 1) {
-                throw ApiException.unsupported(request.param("beam_width"), "beam search is not supported yet");
+        List<Integer> stopTokens = new ArrayList<>(tokenIds(request, "stop_token_ids"));
+        // TensorRT-LLM's end_id replaces the model's end-of-sequence token.
+        request.integer("end_id").ifPresent(endId -> {
+            if (endId < 0) {
+                throw request.invalid("end_id", "must be a token id >= 0, got " + endId);
             }
+            stopTokens.add(endId);
+            builder.ignoreEos(true);
         });
-        if (request.bool("return_log_probs").orElse(false)) {
-            throw ApiException.unsupported(request.param("return_log_probs"), "logprobs are not supported yet");
+        builder.stopTokenIds(stopTokens);
+        builder.stop(stopStrings(request, "stop_words"));
+        builder.badWords(words(request, "bad_words"));
+        int beamWidth = request.integer("beam_width").orElse(1);
+        if (beamWidth < 1 || beamWidth > limits.maxN()) {
+            throw request.invalid("beam_width", "must be in [1, " + limits.maxN() + "], got " + beamWidth);
         }
-        return build(builder);
+        if (beamWidth > 1) {
+            builder.beamWidth(beamWidth).n(1);
+            request.number("length_penalty").ifPresent(builder::lengthPenalty);
+        }
+        if (request.bool("return_log_probs").orElse(false)) {
+            builder.logprobs(0);
+        }
+        return build(builder, request, TRITON_NAMES);
     }
 
-    private void temperatureAndTruncation(Fields request, SamplingParams.Builder builder, String temperatureKey,
-                                          String topKKey, String topPKey) {
-        OptionalDouble temperature = request.number(temperatureKey);
+    private void temperatureAndTruncation(Fields request, SamplingParams.Builder builder) {
+        OptionalDouble temperature = request.number("temperature");
         if (temperature.isPresent() && temperature.getAsDouble() < 0) {
-            throw request.invalid(temperatureKey, "must be >= 0, got " + temperature.getAsDouble());
+            throw request.invalid("temperature", "must be >= 0, got " + temperature.getAsDouble());
         }
         builder.temperature(temperature.orElseGet(() -> defaults.doSample() ? defaults.temperature().orElse(1.0)
                 : 0.0));
-        OptionalInt topK = request.integer(topKKey);
+        OptionalInt topK = request.integer("top_k");
         if (topK.isPresent()) {
             // vLLM's convention: 0 or -1 turns top-k off.
             if (topK.getAsInt() < -1) {
-                throw request.invalid(topKKey, "must be >= 1 (or 0 / -1 for no limit), got " + topK.getAsInt());
+                throw request.invalid("top_k", "must be >= 1 (or 0 / -1 for no limit), got " + topK.getAsInt());
             }
             if (topK.getAsInt() >= 1) {
                 builder.topK(topK.getAsInt());
@@ -122,11 +127,32 @@ final class SamplingMapping {
         } else if (defaults.doSample() && defaults.topK().orElse(0) > 0) {
             builder.topK(defaults.topK().getAsInt());
         }
-        OptionalDouble topP = request.number(topPKey);
+        OptionalDouble topP = request.number("top_p");
         if (topP.isPresent() && !(topP.getAsDouble() > 0 && topP.getAsDouble() <= 1)) {
-            throw request.invalid(topPKey, "must be in (0, 1], got " + topP.getAsDouble());
+            throw request.invalid("top_p", "must be in (0, 1], got " + topP.getAsDouble());
         }
         builder.topP(topP.orElseGet(() -> defaults.doSample() ? defaults.topP().orElse(1.0) : 1.0));
+        OptionalDouble minP = request.number("min_p");
+        if (minP.isPresent() && !(minP.getAsDouble() >= 0 && minP.getAsDouble() <= 1)) {
+            throw request.invalid("min_p", "must be in [0, 1], got " + minP.getAsDouble());
+        }
+        minP.ifPresent(builder::minP);
+    }
+
+    private void penalties(Fields request, SamplingParams.Builder builder) {
+        OptionalDouble repetition = request.number("repetition_penalty");
+        if (repetition.isPresent() && !(repetition.getAsDouble() > 0)) {
+            throw request.invalid("repetition_penalty", "must be > 0, got " + repetition.getAsDouble());
+        }
+        builder.repetitionPenalty(repetition.orElseGet(() -> defaults.repetitionPenalty().orElse(1.0)));
+        for (String key : List.of("presence_penalty", "frequency_penalty")) {
+            OptionalDouble penalty = request.number(key);
+            if (penalty.isPresent() && Math.abs(penalty.getAsDouble()) > SamplingParams.MAX_ABS_PENALTY) {
+                throw request.invalid(key, "must be in [-2, 2], got " + penalty.getAsDouble());
+            }
+        }
+        request.number("presence_penalty").ifPresent(builder::presencePenalty);
+        request.number("frequency_penalty").ifPresent(builder::frequencyPenalty);
     }
 
     private static int maxTokens(Fields request, Api api) {
@@ -160,23 +186,33 @@ final class SamplingMapping {
         return ids;
     }
 
-    private void samples(Fields request) {
+    /**
+     * {@code n} samples, or beam search ({@code use_beam_search}, vLLM's extra) with {@code best_of} beams
+     * returning the best {@code n}. Sampling {@code best_of} candidates to keep the likeliest n is not supported.
+     */
+    private void samplesAndBeams(Fields request, SamplingParams.Builder builder) {
         int n = request.integer("n").orElse(1);
         if (n < 1 || n > limits.maxN()) {
             throw request.invalid("n", "must be in [1, " + limits.maxN() + "], got " + n);
         }
-        if (n > 1) {
-            throw ApiException.unsupported(request.param("n"), "n > 1 is not supported yet");
+        OptionalInt bestOf = request.integer("best_of");
+        if (bestOf.isPresent() && (bestOf.getAsInt() < n || bestOf.getAsInt() > limits.maxN())) {
+            throw request.invalid("best_of", "must be in [n = " + n + ", " + limits.maxN() + "], got "
+                    + bestOf.getAsInt());
         }
-        request.integer("best_of").ifPresent(bestOf -> {
-            if (bestOf != n) {
-                throw ApiException.unsupported(request.param("best_of"), "best_of other than n is not supported");
-            }
-        });
+        builder.n(n);
+        if (request.bool("use_beam_search").orElse(false)) {
+            builder.beamWidth(Math.max(bestOf.orElse(n), n));
+            request.number("length_penalty").ifPresent(builder::lengthPenalty);
+        } else if (bestOf.isPresent() && bestOf.getAsInt() != n) {
+            throw ApiException.unsupported(request.param("best_of"), "best_of > n is only supported with "
+                    + "use_beam_search");
+        }
     }
 
     private List<String> stopStrings(Fields request, String key) {
-        List<String> stop = key.equals("stop_words") ? tritonWords(request, key) : request.stringOrStrings(key);
+        // Only Triton's stop_words uses an empty string for "none"; an empty OpenAI stop string is a mistake.
+        List<String> stop = key.equals("stop_words") ? words(request, key) : request.stringOrStrings(key);
         if (stop.size() > limits.maxStopStrings()) {
             throw request.invalid(key, "holds " + stop.size() + " stop strings; at most " + limits.maxStopStrings()
                     + " are allowed");
@@ -186,78 +222,56 @@ final class SamplingMapping {
                 throw request.invalid(key, "must not hold an empty string");
             }
         }
-        if (!stop.isEmpty()) {
-            throw ApiException.unsupported(request.param(key), "stop strings are not supported yet; use "
-                    + "stop_token_ids");
-        }
         return stop;
     }
 
-    /** Triton's word lists: a list of strings, or one string (an empty one meaning none). */
-    private static List<String> tritonWords(Fields request, String key) {
+    /**
+     * A string or a list of strings. Triton clients send one empty string for "none" (TensorRT-LLM's ensemble
+     * expects the input), so a lone empty string reads as an empty list.
+     */
+    private static List<String> words(Fields request, String key) {
         List<String> words = request.stringOrStrings(key);
         return words.size() == 1 && words.getFirst().isEmpty() ? List.of() : words;
     }
 
-    private static void penalties(Fields request, String repetitionKey, String presenceKey, String frequencyKey) {
-        OptionalDouble repetition = request.number(repetitionKey);
-        if (repetition.isPresent() && !(repetition.getAsDouble() > 0)) {
-            throw request.invalid(repetitionKey, "must be > 0, got " + repetition.getAsDouble());
-        }
-        for (String key : List.of(presenceKey, frequencyKey)) {
-            OptionalDouble penalty = request.number(key);
-            if (penalty.isPresent() && Math.abs(penalty.getAsDouble()) > 2) {
-                throw request.invalid(key, "must be in [-2, 2], got " + penalty.getAsDouble());
-            }
-            if (penalty.isPresent() && penalty.getAsDouble() != 0) {
-                throw ApiException.unsupported(request.param(key), "'" + key + "' is not supported yet");
-            }
-        }
-        if (repetition.isPresent() && repetition.getAsDouble() != 1) {
-            throw ApiException.unsupported(request.param(repetitionKey), "'" + repetitionKey
-                    + "' is not supported yet");
-        }
-    }
-
-    private static void minP(Fields request) {
-        OptionalDouble minP = request.number("min_p");
-        if (minP.isPresent() && !(minP.getAsDouble() >= 0 && minP.getAsDouble() <= 1)) {
-            throw request.invalid("min_p", "must be in [0, 1], got " + minP.getAsDouble());
-        }
-        if (minP.isPresent() && minP.getAsDouble() != 0) {
-            throw ApiException.unsupported(request.param("min_p"), "'min_p' is not supported yet");
-        }
-    }
-
-    private static void logprobs(Fields request, Api api) {
+    private static void logprobs(Fields request, SamplingParams.Builder builder, Api api) {
         if (api == Api.CHAT) {
             boolean wanted = request.bool("logprobs").orElse(false);
             OptionalInt top = request.integer("top_logprobs");
-            if (top.isPresent() && (top.getAsInt() < 0 || top.getAsInt() > 20)) {
-                throw request.invalid("top_logprobs", "must be in [0, 20], got " + top.getAsInt());
-            }
+            checkLogprobs(request, "top_logprobs", top);
             if (top.isPresent() && !wanted) {
                 throw request.invalid("top_logprobs", "needs 'logprobs': true");
             }
             if (wanted) {
-                throw ApiException.unsupported(request.param("logprobs"), "logprobs are not supported yet");
+                builder.logprobs(top.orElse(0));
             }
         } else {
             OptionalInt top = request.integer("logprobs");
-            if (top.isPresent() && (top.getAsInt() < 0 || top.getAsInt() > 20)) {
-                throw request.invalid("logprobs", "must be in [0, 20], got " + top.getAsInt());
+            checkLogprobs(request, "logprobs", top);
+            top.ifPresent(builder::logprobs);
+            // The legacy API's echo with logprobs scores the prompt too.
+            if (top.isPresent() && request.bool("echo").orElse(false)) {
+                builder.promptLogprobs(top.getAsInt());
             }
-            if (top.isPresent()) {
-                throw ApiException.unsupported(request.param("logprobs"), "logprobs are not supported yet");
-            }
+        }
+        OptionalInt prompt = request.integer("prompt_logprobs");
+        checkLogprobs(request, "prompt_logprobs", prompt);
+        prompt.ifPresent(builder::promptLogprobs);
+    }
+
+    private static void checkLogprobs(Fields request, String key, OptionalInt value) {
+        if (value.isPresent() && (value.getAsInt() < 0 || value.getAsInt() > SamplingParams.MAX_LOGPROBS)) {
+            throw request.invalid(key, "must be in [0, " + SamplingParams.MAX_LOGPROBS + "], got "
+                    + value.getAsInt());
         }
     }
 
-    private static SamplingParams build(SamplingParams.Builder builder) {
+    private static SamplingParams build(SamplingParams.Builder builder, Fields request, Map<String, String> names) {
         try {
             return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(null, e.getMessage());
+        } catch (SamplingParameterException e) {
+            String param = names.getOrDefault(e.parameter(), e.parameter());
+            throw ApiException.badRequest(request.param(param), e.getMessage());
         }
     }
 }

@@ -9,7 +9,7 @@ import java.util.UUID;
 
 /** What every endpoint works with: the model, its tokenizer, the configuration, the metrics. Passed explicitly. */
 record Serving(LLM llm, Tokenizer tokenizer, ServerConfig config, SamplingMapping sampling, ServerMetrics metrics,
-               Responses responses) {
+               Responses responses, LogprobsFormat logprobs) {
 
     /** OpenAI's {@code model} field: optional here (the one served model), and a 404 when it names another. */
     void checkModel(Fields request) {
@@ -37,7 +37,8 @@ record Serving(LLM llm, Tokenizer tokenizer, ServerConfig config, SamplingMappin
 
     static String newId(String prefix) {
         UUID uuid = UUID.randomUUID();
-        return prefix + Long.toHexString(uuid.getMostSignificantBits()) + Long.toHexString(uuid.getLeastSignificantBits());
+        return prefix + Long.toHexString(uuid.getMostSignificantBits())
+                + Long.toHexString(uuid.getLeastSignificantBits());
     }
 
     static long nowSeconds() {

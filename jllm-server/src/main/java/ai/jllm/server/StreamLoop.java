@@ -15,8 +15,12 @@ final class StreamLoop {
 
     private StreamLoop() {}
 
-    static void run(Submission submission, SseStream sse, ChunkFormat format, Telemetry telemetry,
-                    ServerMetrics metrics, Responses responses) {
+    /**
+     * @param outputsAtEnd the engine delivers no deltas (beam search decides the outputs only at the end): stream
+     *                     each prompt's final outputs when it finishes
+     */
+    static void run(Submission submission, SseStream sse, ChunkFormat format, boolean outputsAtEnd,
+                    Telemetry telemetry, ServerMetrics metrics, Responses responses) {
         try {
             for (JsonNode chunk : format.opening()) {
                 if (!sse.send(responses.bytes(chunk))) {
@@ -41,6 +45,10 @@ final class StreamLoop {
                     case StreamEvent.Finished finished -> {
                         telemetry.finished(finished.result(), true);
                         results.add(finished.result());
+                        if (outputsAtEnd && !sendAll(sse, format, responses, finished)) {
+                            clientGone(submission, metrics);
+                            return;
+                        }
                     }
                     case StreamEvent.Failed failed -> {
                         submission.cancel();
@@ -66,6 +74,17 @@ final class StreamLoop {
         } finally {
             sse.close();
         }
+    }
+
+    private static boolean sendAll(SseStream sse, ChunkFormat format, Responses responses,
+                                   StreamEvent.Finished finished) {
+        for (var output : finished.result().outputs()) {
+            Optional<JsonNode> chunk = format.delta(finished.prompt(), output);
+            if (chunk.isPresent() && !sse.send(responses.bytes(chunk.get()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void clientGone(Submission submission, ServerMetrics metrics) {

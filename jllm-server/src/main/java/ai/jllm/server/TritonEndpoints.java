@@ -3,7 +3,9 @@ package ai.jllm.server;
 import ai.jllm.api.CompletionOutput;
 import ai.jllm.api.RequestOutput;
 import ai.jllm.sampling.SamplingParams;
+import ai.jllm.sampling.TokenLogprobs;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -80,14 +82,17 @@ final class TritonEndpoints {
                 Optional.empty());
         Telemetry telemetry = new Telemetry(serving.metrics(), start);
         if (streaming) {
-            StreamLoop.run(submission, new SseStream(response), new Chunks(model), telemetry, serving.metrics(),
-                    serving.responses());
+            StreamLoop.run(submission, new SseStream(response), new Chunks(model, params), params.beamSearch(),
+                    telemetry, serving.metrics(), serving.responses());
             return;
         }
         RequestOutput result = submission.results().getFirst();
         telemetry.finished(result, false);
         CompletionOutput output = result.outputs().getFirst();
         ObjectNode answer = answer(model, excludeInput ? output.text() : text + output.text());
+        if (params.logprobs().isPresent()) {
+            logprobs(answer, output);
+        }
         if (streamEndpoint) {
             SseStream sse = new SseStream(response);
             sse.send(serving.responses().bytes(answer));
@@ -128,12 +133,23 @@ final class TritonEndpoints {
         return answer;
     }
 
+    /** TensorRT-LLM's return_log_probs outputs: the sample's cumulative logprob and one logprob per token. */
+    private static void logprobs(ObjectNode answer, CompletionOutput output) {
+        answer.put("cum_log_probs", output.cumulativeLogprob());
+        ArrayNode values = answer.putArray("output_log_probs");
+        for (TokenLogprobs position : output.logprobs()) {
+            values.add(Math.max(position.token().logprob(), -9999f));
+        }
+    }
+
     /** One answer object per new piece of text; the stream simply ends (no [DONE] in Triton's protocol). */
     private final class Chunks implements ChunkFormat {
         private final String model;
+        private final SamplingParams params;
 
-        Chunks(String model) {
+        Chunks(String model, SamplingParams params) {
             this.model = model;
+            this.params = params;
         }
 
         @Override
@@ -147,6 +163,9 @@ final class TritonEndpoints {
                 return Optional.empty();
             }
             ObjectNode chunk = answer(model, output.text());
+            if (params.logprobs().isPresent()) {
+                logprobs(chunk, output);
+            }
             output.finishReason().ifPresent(reason -> chunk.put("finish_reason", reason.apiName()));
             return Optional.of(chunk);
         }

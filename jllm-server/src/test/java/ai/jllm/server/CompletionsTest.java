@@ -88,4 +88,81 @@ class CompletionsTest {
         assertThat(usage).isNotNull();
         assertThat(usage.get("completion_tokens").asInt()).isEqualTo(8);
     }
+
+    @Test
+    void promptListsTokenIdsAndEcho() throws Exception {
+        int[] second = server.llm.tokenizer().orElseThrow().encode("Second prompt", true);
+        HttpResponse<String> response = Http.post(server.uri("/v1/completions"), """
+                {"prompt": ["First prompt", %s], "max_tokens": 4, "temperature": 0, "ignore_eos": true,
+                 "echo": true}""".formatted(java.util.Arrays.toString(second)));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode choices = Http.json(response).get("choices");
+        assertThat(choices).hasSize(2);
+        int[] first = server.llm.tokenizer().orElseThrow().encode("First prompt", true);
+        assertThat(choices.get(0).get("index").asInt()).isZero();
+        assertThat(choices.get(0).get("text").asText()).isEqualTo("First prompt" + greedy(first, 4));
+        assertThat(choices.get(1).get("index").asInt()).isEqualTo(1);
+        assertThat(choices.get(1).get("text").asText())
+                .isEqualTo(server.llm.tokenizer().orElseThrow().decode(second, false) + greedy(second, 4));
+        assertThat(Http.json(response).get("usage").get("prompt_tokens").asInt())
+                .isEqualTo(first.length + second.length);
+        assertThat(Http.json(response).get("usage").get("completion_tokens").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void aRepeatedPromptReportsCachedTokens() throws Exception {
+        String body = "{\"prompt\": \"" + "The same long preamble, again and again. ".repeat(12)
+                + "\", \"max_tokens\": 1}";
+        Http.post(server.uri("/v1/completions"), body);
+        HttpResponse<String> again = Http.post(server.uri("/v1/completions"), body);
+        JsonNode usage = Http.json(again).get("usage");
+        assertThat(usage.get("prompt_tokens").asInt()).isGreaterThan(64);
+        // Whole blocks of 32 tokens come from the prefix cache.
+        assertThat(usage.get("prompt_tokens_details").get("cached_tokens").asInt()).isPositive()
+                .isEqualTo(usage.get("prompt_tokens").asInt() / 32 * 32);
+    }
+
+    @Test
+    void streamedEventsAreWholeUtf8Characters() throws Exception {
+        // Sampling over the whole vocabulary of a random model produces CJK, emoji and byte-fallback pieces.
+        String request = "{\"prompt\": \"你好\", \"max_tokens\": 120, \"temperature\": 1.0, \"seed\": 11,"
+                + " \"ignore_eos\": true";
+        java.net.http.HttpResponse<byte[]> streamed = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(server.uri("/v1/completions"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(request + ", \"stream\": true}"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        byte[] bytes = streamed.body();
+        StringBuilder text = new StringBuilder();
+        int start = 0;
+        for (int end = indexOf(bytes, start); end >= 0; start = end + 2, end = indexOf(bytes, start)) {
+            // Every event on its own is valid UTF-8: no character is split across two events.
+            String event = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(bytes, start, end - start)).toString();
+            String data = event.substring("data: ".length());
+            if (!data.equals("[DONE]")) {
+                String piece = Http.JSON.readTree(data).get("choices").get(0).get("text").asText();
+                assertThat(piece.codePoints().allMatch(cp -> cp < 0xD800 || cp > 0xDFFF)).as(piece).isTrue();
+                text.append(piece);
+            }
+        }
+        assertThat(start).isEqualTo(bytes.length);
+        String whole = Http.json(Http.post(server.uri("/v1/completions"), request + "}")).get("choices").get(0)
+                .get("text").asText();
+        assertThat(text.toString()).isEqualTo(whole);
+        assertThat(whole.codePoints().filter(cp -> cp > 0x7f).count()).as(whole).isPositive();
+    }
+
+    private static int indexOf(byte[] bytes, int from) {
+        for (int i = from; i + 1 < bytes.length; i++) {
+            if (bytes[i] == '\n' && bytes[i + 1] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String greedy(int[] prompt, int maxTokens) {
+        return server.llm.generateTokens(List.of(prompt), SamplingParams.builder().greedy().maxTokens(maxTokens)
+                .ignoreEos(true).build()).getFirst().outputs().getFirst().text();
+    }
 }

@@ -6,6 +6,7 @@ import ai.jllm.engine.IterationStats;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,8 @@ class DisconnectTest {
 
     @Test
     void aVanishedStreamingClientFreesItsBlocksAtOnce() throws Exception {
-        for (String path : new String[] {"/v1/completions", "/v1/chat/completions", "/v2/models/test-model/generate_stream"}) {
+        for (String path : List.of("/v1/completions", "/v1/chat/completions",
+                "/v2/models/test-model/generate_stream")) {
             double iterationsBefore = server.metrics.render(server.llm.executor()).lines()
                     .filter(line -> line.startsWith("jllm_engine_iterations_total ")).mapToDouble(
                             line -> Double.parseDouble(line.split(" ")[1])).sum();

@@ -37,7 +37,9 @@ class FuzzTest {
             "logprobs", "top_logprobs", "echo", "min_tokens", "ignore_eos", "stop_token_ids", "presence_penalty",
             "frequency_penalty", "repetition_penalty", "min_p", "user", "tools", "tool_choice", "response_format",
             "chat_template_kwargs", "text_input", "parameters", "bad_words", "stop_words", "random_seed",
-            "exclude_input_in_output", "priority", "cache_salt", "best_of", "suffix", "logit_bias");
+            "exclude_input_in_output", "priority", "cache_salt", "best_of", "suffix", "logit_bias", "use_beam_search",
+            "length_penalty", "include_stop_str_in_output", "skip_special_tokens", "prompt_logprobs",
+            "return_log_probs", "beam_width", "end_id", "min_length", "add_generation_prompt");
 
     @TempDir
     static Path temp;

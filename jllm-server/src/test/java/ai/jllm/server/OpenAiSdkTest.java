@@ -144,6 +144,46 @@ class OpenAiSdkTest {
         assertThat(badTemperature.getMessage()).contains("temperature");
     }
 
+    @Test
+    void nStopAndLogprobsThroughTheSdk() {
+        ChatCompletion sampled = client.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model("test-model").addUserMessage("Pick a word").n(2).temperature(1.0).seed(5)
+                .maxCompletionTokens(6).logprobs(true).topLogprobs(2)
+                .putAdditionalBodyProperty("ignore_eos", JsonValue.from(true)).build());
+        assertThat(sampled.choices()).extracting(ChatCompletion.Choice::index).containsExactly(0L, 1L);
+        int[] prompt = server.llm.chatPromptTokens(List.of(Map.of("role", "user", "content", "Pick a word")));
+        List<ai.jllm.api.CompletionOutput> expected = server.llm.generateTokens(List.of(prompt), SamplingParams
+                .builder().n(2).temperature(1.0).seed(5).maxTokens(6).ignoreEos(true).logprobs(2).build())
+                .getFirst().outputs();
+        for (int i = 0; i < 2; i++) {
+            ChatCompletion.Choice choice = sampled.choices().get(i);
+            assertThat(choice.message().content()).hasValue(expected.get(i).text());
+            var content = choice.logprobs().orElseThrow().content().orElseThrow();
+            assertThat(content).hasSize(6);
+            for (int t = 0; t < 6; t++) {
+                // Within float noise: a second run of the prompt reads its prefix from the cache.
+                assertThat(content.get(t).logprob()).isCloseTo(expected.get(i).logprobs().get(t).token().logprob(),
+                        org.assertj.core.data.Offset.offset(1e-4));
+                assertThat(content.get(t).topLogprobs()).hasSize(2);
+            }
+        }
+        String greedy = engineGreedy(encode("Once more"), 12);
+        String stop = greedy.substring(greedy.length() / 2, greedy.length() / 2 + 1);
+        Completion stopped = client.completions().create(CompletionCreateParams.builder().model("test-model")
+                .prompt("Once more").maxTokens(12).temperature(0.0).stop(stop)
+                .putAdditionalBodyProperty("ignore_eos", JsonValue.from(true)).build());
+        assertThat(stopped.choices().getFirst().text()).isEqualTo(greedy.substring(0, greedy.indexOf(stop)));
+        assertThat(stopped.choices().getFirst().finishReason())
+                .isEqualTo(com.openai.models.completions.CompletionChoice.FinishReason.STOP);
+        Completion scored = client.completions().create(CompletionCreateParams.builder().model("test-model")
+                .prompt("Once more").maxTokens(4).temperature(0.0).logprobs(3L)
+                .putAdditionalBodyProperty("ignore_eos", JsonValue.from(true)).build());
+        var logprobs = scored.choices().getFirst().logprobs().orElseThrow();
+        assertThat(logprobs.tokens().orElseThrow()).hasSize(4);
+        assertThat(logprobs.tokenLogprobs().orElseThrow()).allMatch(value -> value <= 0);
+        assertThat(logprobs.topLogprobs().orElseThrow()).allMatch(top -> top._additionalProperties().size() == 3);
+    }
+
     private static int[] encode(String text) {
         return server.llm.tokenizer().orElseThrow().encode(text, true);
     }

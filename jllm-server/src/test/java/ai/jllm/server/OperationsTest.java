@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -111,15 +112,24 @@ class OperationsTest {
 
     @Test
     void everyRequestIsLoggedOnce() throws Exception {
-        server.accessLog.clear();
-        Http.post(server.uri("/v1/completions"), "{\"prompt\": \"x\", \"max_tokens\": 1}", "Authorization",
-                "Bearer sk-secret");
-        Http.get(server.uri("/no/such path?q=1".replace(" ", "%20")));
-        assertThat(server.accessLog).hasSize(2);
-        String first = server.accessLog.poll();
-        assertThat(first).contains("method=POST", "path=/v1/completions", "status=200", "remote=127.0.0.1",
-                "request_id=cmpl-", "duration_ms=");
-        assertThat(server.accessLog.poll()).contains("method=GET", "status=404");
+        HttpResponse<String> ok = Http.post(server.uri("/v1/completions"), "{\"prompt\": \"x\", \"max_tokens\": 1}",
+                "Authorization", "Bearer sk-secret");
+        String id = ok.headers().firstValue("x-request-id").orElseThrow();
+        assertThat(Http.json(ok).get("id").asText()).isEqualTo(id);
+        Http.get(server.uri("/no/such%20path/" + id + "?q=1"));
+        // A line is written once its answer has gone out, so it may trail the client by a moment.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.accessLog.stream().filter(line -> line.contains(id)).count() < 2
+                && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(20);
+        List<String> lines = server.accessLog.stream().filter(line -> line.contains(id)).toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("method=POST", "path=/v1/completions",
+                "status=200", "remote=127.0.0.1", "request_id=" + id, "duration_ms=", "bytes="));
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("method=GET",
+                "path=/no/such%20path/" + id + " ", "status=404"));
     }
 
     private static Map<String, Double> scrape() throws Exception {

@@ -75,7 +75,8 @@ class ShutdownTest {
             try {
                 assertThat(endless.get().statusCode()).isIn(200, 503);
             } catch (java.util.concurrent.ExecutionException e) {
-                assertThat(e.getCause()).isInstanceOf(IllegalStateException.class).hasCauseInstanceOf(IOException.class);
+                assertThat(e.getCause()).isInstanceOf(IllegalStateException.class)
+                        .hasCauseInstanceOf(IOException.class);
             }
         }
     }

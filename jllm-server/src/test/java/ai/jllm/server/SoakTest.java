@@ -86,8 +86,9 @@ class SoakTest {
                 default -> "{\"prompt\": \"x\", \"top_p\": 7}";
             });
             default -> {
-                try (RawStream stream = new RawStream(server.server.port(), "/v1/completions",
-                        "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 200, \"ignore_eos\": true, \"stream\": true}")) {
+                String body = "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 200, \"ignore_eos\": true, "
+                        + "\"stream\": true}";
+                try (RawStream stream = new RawStream(server.server.port(), "/v1/completions", body)) {
                     if (tokens > 2) {
                         stream.readEvents(1 + tokens % 3);
                     }
