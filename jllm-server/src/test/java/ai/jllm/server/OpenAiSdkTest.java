@@ -147,7 +147,8 @@ class OpenAiSdkTest {
     @Test
     void nStopAndLogprobsThroughTheSdk() {
         ChatCompletion sampled = client.chat().completions().create(ChatCompletionCreateParams.builder()
-                .model("test-model").addUserMessage("Pick a word").n(2).temperature(1.0).seed(5)
+                .model("test-model").addUserMessage("Pick a word").n(2).temperature(1.0)
+                .putAdditionalBodyProperty("seed", JsonValue.from(5))
                 .maxCompletionTokens(6).logprobs(true).topLogprobs(2)
                 .putAdditionalBodyProperty("ignore_eos", JsonValue.from(true)).build());
         assertThat(sampled.choices()).extracting(ChatCompletion.Choice::index).containsExactly(0L, 1L);
@@ -181,7 +182,7 @@ class OpenAiSdkTest {
         var logprobs = scored.choices().getFirst().logprobs().orElseThrow();
         assertThat(logprobs.tokens().orElseThrow()).hasSize(4);
         assertThat(logprobs.tokenLogprobs().orElseThrow()).allMatch(value -> value <= 0);
-        assertThat(logprobs.topLogprobs().orElseThrow()).allMatch(top -> top._additionalProperties().size() == 3);
+        assertThat(logprobs.topLogprobs().orElseThrow()).allMatch(top -> top._allProperties().size() == 3);
     }
 
     private static int[] encode(String text) {

@@ -46,7 +46,7 @@ class QueueFullTest {
             assertThat(Http.json(refused).get("error").get("code").asText()).isEqualTo("queue_full");
             assertThat(Http.json(refused).get("error").get("type").asText()).isEqualTo("rate_limit_error");
             // The streaming client leaves: its slot goes to the queued request, which completes.
-            running.close();
+            running.hangUp();
             assertThat(queued.get().statusCode()).isEqualTo(200);
         }
         assertThat(server.idleStats().kvBlocksUsed()).isZero();

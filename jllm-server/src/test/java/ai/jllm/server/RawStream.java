@@ -49,9 +49,13 @@ final class RawStream implements AutoCloseable {
         return events;
     }
 
-    /** Drops the connection without reading the rest. */
+    /** Drops the connection without reading the rest, the way a client that crashed or gave up does. */
+    void hangUp() throws IOException {
+        socket.close();
+    }
+
     @Override
     public void close() throws IOException {
-        socket.close();
+        hangUp();
     }
 }
