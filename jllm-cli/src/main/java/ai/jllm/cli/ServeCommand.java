@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
@@ -42,6 +43,12 @@ import picocli.CommandLine.Spec;
                 "SIGTERM or Ctrl-C shuts down gracefully: new connections are refused, running requests finish "
                         + "(up to --shutdown-grace), then the process exits with status 0."})
 final class ServeCommand implements Callable<Integer> {
+
+    /**
+     * Helidon's startup lines would drown the one line that matters; its warnings and errors still show. Held in a
+     * field: java.util.logging forgets the level of a logger nobody references.
+     */
+    private static final Logger HELIDON_LOG = Logger.getLogger("io.helidon");
 
     @Spec
     CommandSpec spec;
@@ -125,9 +132,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         String templateSource = chatTemplate == null ? null : readTemplate(chatTemplate);
         Path modelDir = hub.resolveModel(model);
-        // Helidon's startup lines would drown the one line that matters; its warnings and errors still show.
-        Logger helidon = Logger.getLogger("io.helidon");
-        helidon.setLevel(Level.WARNING);
+        HELIDON_LOG.setLevel(Level.WARNING);
         ServerMetrics metrics = new ServerMetrics();
         Duration grace = Duration.ofSeconds(shutdownGraceSeconds);
         try (Backend backend = engineOptions.backend.create(engineOptions.threads, err);
@@ -198,7 +203,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private ChatTemplate compile(String source, LLM llm) {
         return ChatTemplate.compile(chatTemplate.toString(), source,
-                llm.tokenizer().map(tokenizer -> tokenizer.specialTokens()).orElse(java.util.Map.of()));
+                llm.tokenizer().map(tokenizer -> tokenizer.specialTokens()).orElse(Map.of()));
     }
 
     private static void onSignals(JllmServer server, PrintWriter err) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -105,7 +106,7 @@ final class ServeConfigFile {
 
     /** By normalized key (lower case, dashes), sections flattened into the options they stand for. */
     private static Map<String, Setting> flatten(Path file, Map<String, Object> settings) {
-        Map<String, Setting> flat = new java.util.LinkedHashMap<>();
+        Map<String, Setting> flat = new LinkedHashMap<>();
         for (Map.Entry<?, ?> entry : settings.entrySet()) {
             String key = normalize(String.valueOf(entry.getKey()));
             if (entry.getValue() instanceof Map<?, ?> section) {

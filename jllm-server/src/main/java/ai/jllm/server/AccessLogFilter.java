@@ -8,6 +8,7 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -44,7 +45,7 @@ final class AccessLogFilter implements Filter {
                     .append(" path=").append(quoted(path))
                     .append(" status=").append(status)
                     .append(" bytes=").append(response.bytesWritten())
-                    .append(" duration_ms=").append(String.format(java.util.Locale.ROOT, "%.1f",
+                    .append(" duration_ms=").append(String.format(Locale.ROOT, "%.1f",
                             (System.nanoTime() - start) / 1e6));
             response.headers().first(REQUEST_ID).ifPresent(id -> line.append(" request_id=").append(quoted(id)));
             log.write(line.toString());

@@ -13,7 +13,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger.Level;
+import java.util.Optional;
 
 /**
  * The HTTP server: OpenAI ({@code /v1/completions}, {@code /v1/chat/completions}, {@code /v1/models}), Triton's
@@ -147,8 +149,8 @@ public final class JllmServer implements AutoCloseable {
                 .get("/version", guard(responses, operations::version))
                 .get("/metrics", guard(responses, operations::metrics))
                 .any(guard(responses, (request, response) -> {
-                    throw new ApiException(404, "invalid_request_error", java.util.Optional.empty(),
-                            java.util.Optional.of("not_found"), "no endpoint " + request.prologue().method().text()
+                    throw new ApiException(404, "invalid_request_error", Optional.empty(),
+                            Optional.of("not_found"), "no endpoint " + request.prologue().method().text()
                             + " " + ApiException.quote(request.path().path()));
                 }));
     }
@@ -176,8 +178,7 @@ public final class JllmServer implements AutoCloseable {
         };
     }
 
-    private static void answer(Responses responses, io.helidon.webserver.http.ServerResponse response,
-                               ApiException error) {
+    private static void answer(Responses responses, ServerResponse response, ApiException error) {
         if (!response.isSent()) {
             responses.error(response, error);
         }

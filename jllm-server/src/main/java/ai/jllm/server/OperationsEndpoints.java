@@ -7,6 +7,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -47,7 +48,7 @@ final class OperationsEndpoints {
     }
 
     static ApiException shuttingDown() {
-        return new ApiException(503, "server_error", java.util.Optional.empty(),
-                java.util.Optional.of("shutting_down"), "the server is shutting down");
+        return new ApiException(503, "server_error", Optional.empty(), Optional.of("shutting_down"),
+                "the server is shutting down");
     }
 }
