@@ -5,6 +5,7 @@ import ai.jllm.backend.Backend;
 import ai.jllm.config.ModelConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -16,11 +17,18 @@ final class LoadProgress {
     private LoadProgress() {}
 
     static LLM load(Path modelDir, Backend backend, EngineOptions options, PrintWriter err) {
+        return load(modelDir, backend, options, err, builder -> {});
+    }
+
+    /** As {@link #load(Path, Backend, EngineOptions, PrintWriter)}, with builder settings of the caller's own. */
+    static LLM load(Path modelDir, Backend backend, EngineOptions options, PrintWriter err,
+                    Consumer<LLM.Builder> settings) {
         ModelConfig modelConfig = ModelConfig.load(modelDir);
         err.println("jllm: loading " + modelDir.getFileName() + " (" + modelConfig.architecture().hfName() + ", "
                 + modelConfig.numLayers() + " layers) on " + backend.description());
         err.flush();
         LLM.Builder builder = options.configure(LLM.builder()).model(modelDir).backend(backend);
+        settings.accept(builder);
         LLM llm;
         if (System.console() == null) {
             llm = builder.build();

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "LLM inference engine and server for the JVM.",
-        subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, ChatTemplateCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, ServeCommand.class, GenerateCommand.class, ChatTemplateCommand.class,
                 TokenizeCommand.class, DetokenizeCommand.class, DownloadCommand.class})
 public final class Main {
 

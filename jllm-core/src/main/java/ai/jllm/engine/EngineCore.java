@@ -166,6 +166,9 @@ public final class EngineCore {
             release(sample);
         }
         request.finishedNanos = OptionalLong.of(System.nanoTime());
+        // An idle engine runs no further step, so refresh the statistics here: readers (metrics, the queue limit)
+        // must see the freed blocks and the smaller batch at once.
+        lastStats = stats(SchedulerOutput.EMPTY, System.nanoTime());
         request.listener.onFinished(request.result());
         return true;
     }

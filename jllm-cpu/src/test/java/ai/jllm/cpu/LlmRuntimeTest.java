@@ -181,9 +181,11 @@ class LlmRuntimeTest {
             RequestOutput result = handle.result().get();
             assertThat(result.outputs().getFirst().finishReason()).contains(FinishReason.ABORT);
             assertThat(result.outputs().getFirst().tokenIds().length).isLessThan(50);
-            // The next step runs with the request gone: every block is free again (its full ones stay cached).
-            paused.generateTokens(List.of(golden.prompts().get(0)), greedy(1).build());
+            // Every block is free again (its full ones stay cached), and the statistics say so at once although
+            // the idle engine runs no further step.
             assertThat(paused.executor().stats().kvBlocksUsed()).isZero();
+            assertThat(paused.executor().stats().running()).isZero();
+            assertThat(paused.executor().numRequests()).isZero();
         }
     }
 
