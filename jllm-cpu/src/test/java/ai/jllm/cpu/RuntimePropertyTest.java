@@ -16,7 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RuntimePropertyTest {
 
-    private static final int WORKLOADS = 200;
+    private static final int WORKLOADS = 300;
     private static final int MAX_OUTPUT = 16;
 
     private final GoldenModel golden = GoldenModel.load("qwen2");
@@ -42,7 +43,7 @@ class RuntimePropertyTest {
 
     @BeforeAll
     void start() {
-        backend = new CpuBackend(Integer.getInteger("threads", 2));
+        backend = new CpuBackend(2);
         reference = LLM.builder().model(golden.dir()).backend(backend).maxBatchSize(1).maxNumTokens(64).maxSeqLen(64)
                 .kvCacheConfig(KvCacheConfig.defaults().withBlockReuse(false).withMaxTokens(64)).build();
     }
@@ -62,15 +63,21 @@ class RuntimePropertyTest {
         long totalRequests = 0;
         long totalSteps = 0;
         long totalPreemptions = 0;
+        double hitRates = 0;
+        int reusing = 0;
         for (int w = 0; w < WORKLOADS; w++) {
             SplittableRandom random = new SplittableRandom(1000 + w);
             List<Planned> plan = plan(random);
             SchedulerPolicy policy = random.nextInt(4) == 0 ? SchedulerPolicy.GUARANTEED_NO_EVICT
                     : SchedulerPolicy.MAX_UTILIZATION;
             int maxBatchSize = 2 + random.nextInt(5);
-            int cacheTokens = 40 + random.nextInt(120);
-            Result result = run(plan, policy, maxBatchSize, 8 + random.nextInt(33), cacheTokens,
-                    random.nextBoolean());
+            int cacheTokens = 40 + random.nextInt(80);
+            boolean reuse = random.nextBoolean();
+            Result result = run(plan, policy, maxBatchSize, 8 + random.nextInt(33), cacheTokens, reuse);
+            if (reuse) {
+                hitRates += result.hitRate();
+                reusing++;
+            }
             totalRequests += plan.size();
             totalSteps += result.steps();
             totalPreemptions += result.preemptions();
@@ -84,8 +91,9 @@ class RuntimePropertyTest {
                 assertThat(result.preemptions()).as("workload %d never preempts", w).isZero();
             }
         }
-        System.out.printf("runtime property test: %d workloads, %d requests, %d steps, %d preemptions; largest %s%n",
-                WORKLOADS, totalRequests, totalSteps, totalPreemptions, largest);
+        System.out.printf("runtime property test: %d workloads, %d requests, %d steps, %d preemptions, mean prefix "
+                + "hit rate %.2f where reuse was on; largest %s%n", WORKLOADS, totalRequests, totalSteps,
+                totalPreemptions, hitRates / reusing, largest);
         assertThat(totalPreemptions).as("the workloads exercise preemption").isPositive();
     }
 
@@ -114,24 +122,25 @@ class RuntimePropertyTest {
                        int cacheTokens, boolean reuse) throws Exception {
         AtomicInteger steps = new AtomicInteger();
         AtomicInteger preemptions = new AtomicInteger();
-        List<RequestHandle> handles = new ArrayList<>();
-        for (int i = 0; i < plan.size(); i++) {
-            handles.add(null);
-        }
-        ConcurrentLinkedQueue<Runnable> onEngine = new ConcurrentLinkedQueue<>();
+        AtomicReferenceArray<RequestHandle> handles = new AtomicReferenceArray<>(plan.size());
+        AtomicIntegerArray claimed = new AtomicIntegerArray(plan.size());
         LLM[] engine = new LLM[1];
-        // The engine thread's step counter is the clock: arrivals and cancellations happen at planned steps; when the
-        // engine goes idle before a planned arrival, the remaining arrivals come at once.
+        java.util.function.IntConsumer submitOnce = i -> {
+            if (claimed.compareAndSet(i, 0, 1)) {
+                handles.set(i, submit(engine[0], plan.get(i)));
+            }
+        };
+        // The engine thread's step counter is the clock: arrivals and cancellations happen at planned steps.
         java.util.function.Consumer<IterationStats> clock = stats -> {
             int step = steps.incrementAndGet();
             preemptions.addAndGet(stats.preempted());
-            boolean idle = stats.running() == 0 && stats.waiting() == 0;
             for (int i = 0; i < plan.size(); i++) {
-                Planned planned = plan.get(i);
-                if (handles.get(i) == null && (planned.arrivalStep() <= step || idle)) {
-                    handles.set(i, submit(engine[0], planned));
-                } else if (handles.get(i) != null && planned.cancelStep() == step) {
-                    handles.get(i).cancel();
+                if (plan.get(i).arrivalStep() <= step) {
+                    submitOnce.accept(i);
+                }
+                RequestHandle handle = handles.get(i);
+                if (handle != null && plan.get(i).cancelStep() == step) {
+                    handle.cancel();
                 }
             }
         };
@@ -140,22 +149,21 @@ class RuntimePropertyTest {
                 .kvCacheConfig(KvCacheConfig.defaults().withBlockSize(4).withMaxTokens(cacheTokens)
                         .withBlockReuse(reuse)).build()) {
             engine[0] = llm;
-            synchronized (handles) {
-                for (int i = 0; i < plan.size(); i++) {
-                    if (plan.get(i).arrivalStep() == 0) {
-                        handles.set(i, submit(llm, plan.get(i)));
+            // When the engine is idle before a planned arrival, the next arrival comes at once.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (int next = 0; next < plan.size(); next++) {
+                while (claimed.get(next) == 0) {
+                    if (llm.executor().numRequests() == 0) {
+                        submitOnce.accept(next);
                     }
-                }
-                if (handles.stream().allMatch(h -> h == null)) {
-                    handles.set(0, submit(llm, plan.getFirst()));
+                    assertThat(System.nanoTime()).as("workload stalled").isLessThan(deadline);
+                    Thread.sleep(1);
                 }
             }
             for (int i = 0; i < plan.size(); i++) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (handles.get(i) == null && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
+                while (handles.get(i) == null) {
+                    Thread.onSpinWait();
                 }
-                assertThat(handles.get(i)).as("request %d was submitted", i).isNotNull();
                 CompletionOutput output = handles.get(i).result().get(60, TimeUnit.SECONDS).outputs().getFirst();
                 int[] expected = Arrays.copyOf(aloneOutput(plan.get(i).prompt()), plan.get(i).maxTokens());
                 if (output.finishReason().orElseThrow() == FinishReason.ABORT) {
@@ -167,6 +175,7 @@ class RuntimePropertyTest {
             }
             IterationStats last = llm.executor().stats();
             assertThat(last.kvBlocksUsed()).as("blocks held after the workload").isZero();
+            assertThat(last.running() + last.waiting()).as("sequences left").isZero();
             return new Result(steps.get(), preemptions.get(), last.prefixHitRate());
         }
     }

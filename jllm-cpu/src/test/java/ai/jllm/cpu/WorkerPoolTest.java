@@ -32,6 +32,26 @@ class WorkerPoolTest {
         }
     }
 
+    /**
+     * Loops of very different sizes back to back, some small enough to run inline on the caller, on two threads:
+     * a worker late from one loop must never run the next loop's task over the old loop's ranges.
+     */
+    @Test
+    void aLateWorkerNeverMixesTwoLoops() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            java.util.Random random = new java.util.Random(7);
+            for (int round = 0; round < 200_000; round++) {
+                int size = random.nextBoolean() ? 1 + random.nextInt(3) : 64 + random.nextInt(200);
+                int[] owner = new int[size];
+                pool.parallelFor(size, 1 + random.nextInt(16), (start, end, worker) -> {
+                    for (int i = start; i < end; i++) {
+                        owner[i]++; // throws when a range does not belong to this loop
+                    }
+                });
+            }
+        }
+    }
+
     /** Two threads running loops on one pool at once (two engines sharing a backend) each get their own loop. */
     @Test
     void concurrentCallersTakeTurns() throws Exception {
