@@ -22,4 +22,4 @@ for shape in "${shapes[@]}"; do
       -cp "$classpath" ai.jllm.cuda.DecodeBenchmark "$shape" ${JLLM_BENCH_STEPS:-512} 128 2>&1 | tee -a "$out/bench.log"
 done
 echo "== figures"
-grep -E 'bandwidth|decode:|^CUDA' "$out/bench.log"
+grep -E 'bandwidth|decode|^CUDA' "$out/bench.log"
