@@ -20,6 +20,41 @@ __device__ __forceinline__ bf16 float_to_bf16(float value) {
     return (bf16) (bits >> 16);
 }
 
+// Eight bf16 values packed in 16 bytes (the unit of every wide load) to floats, and back (rounded).
+__device__ __forceinline__ void unpack_bf16x8(uint4 packed, float* values) {
+    unsigned int words[4] = {packed.x, packed.y, packed.z, packed.w};
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        values[2 * i] = __uint_as_float(words[i] << 16);
+        values[2 * i + 1] = __uint_as_float(words[i] & 0xffff0000u);
+    }
+}
+
+__device__ __forceinline__ uint4 pack_bf16x8(const float* values) {
+    unsigned int words[4];
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        unsigned int low = float_to_bf16(values[2 * i]);
+        unsigned int high = float_to_bf16(values[2 * i + 1]);
+        words[i] = low | (high << 16);
+    }
+    uint4 packed;
+    packed.x = words[0];
+    packed.y = words[1];
+    packed.z = words[2];
+    packed.w = words[3];
+    return packed;
+}
+
+__device__ __forceinline__ uint4 zero_uint4() {
+    uint4 zero;
+    zero.x = 0u;
+    zero.y = 0u;
+    zero.z = 0u;
+    zero.w = 0u;
+    return zero;
+}
+
 __device__ __forceinline__ float warp_sum(float value) {
 #pragma unroll
     for (int offset = 16; offset > 0; offset >>= 1) {

@@ -7,3 +7,5 @@
 #include "attention.cu"
 #include "activation.cu"
 #include "gather.cu"
+#include "gemv.cu"
+#include "sampling.cu"
