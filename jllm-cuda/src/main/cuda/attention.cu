@@ -13,34 +13,46 @@
 #define ATTENTION_GROUP_LANES 8
 #define ATTENTION_GROUPS (ATTENTION_THREADS / ATTENTION_GROUP_LANES)
 #define ATTENTION_MAX_HEAD_DIM 256
+#define ATTENTION_MAX_SPLITS 256
 // 16-byte vectors (8 bf16) per lane: a group's 8 lanes cover 64 dimensions per vector.
 #define ATTENTION_VECTORS (ATTENTION_MAX_HEAD_DIM / (8 * ATTENTION_GROUP_LANES))
 
 // ---- kernels ----
 
 // Combines the partial results of `splits` blocks (each: weighted value sum, max, sum of weights) into out [headDim].
-// parts is read volatile: other blocks wrote it during this launch.
+// parts is read volatile: other blocks wrote it during this launch. splits <= ATTENTION_MAX_SPLITS.
 __device__ void merge_splits(const volatile float* parts, int splits, int head_dim, bf16* out) {
-    float overall_max = NEGATIVE_INFINITY;
-    for (int s = 0; s < splits; s++) {
-        const volatile float* part = parts + s * (head_dim + 2);
-        if (part[head_dim + 1] > 0.0f) {
-            overall_max = fmaxf(overall_max, part[head_dim]);
-        }
+    __shared__ float split_max[ATTENTION_MAX_SPLITS];
+    __shared__ float split_total[ATTENTION_MAX_SPLITS];
+    __shared__ float denominator;
+    for (int s = threadIdx.x; s < splits; s += blockDim.x) {
+        split_max[s] = parts[s * (head_dim + 2) + head_dim];
+        split_total[s] = parts[s * (head_dim + 2) + head_dim + 1];
     }
-    float denominator = 0.0f;
-    for (int s = 0; s < splits; s++) {
-        const volatile float* part = parts + s * (head_dim + 2);
-        if (part[head_dim + 1] > 0.0f) {
-            denominator += part[head_dim + 1] * expf(part[head_dim] - overall_max);
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        float overall_max = NEGATIVE_INFINITY;
+        for (int s = 0; s < splits; s++) {
+            if (split_total[s] > 0.0f) {
+                overall_max = fmaxf(overall_max, split_max[s]);
+            }
         }
+        float sum = 0.0f;
+        for (int s = 0; s < splits; s++) {
+            // A split that saw no key has total 0: its weight is exactly 0.
+            float weight = split_total[s] > 0.0f ? expf(split_max[s] - overall_max) : 0.0f;
+            split_max[s] = weight;
+            sum += split_total[s] * weight;
+        }
+        denominator = sum;
     }
+    __syncthreads();
     for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
         float sum = 0.0f;
         for (int s = 0; s < splits; s++) {
-            const volatile float* part = parts + s * (head_dim + 2);
-            if (part[head_dim + 1] > 0.0f) {
-                sum += part[d] * expf(part[head_dim] - overall_max);
+            float weight = split_max[s];
+            if (weight > 0.0f) {
+                sum += parts[s * (head_dim + 2) + d] * weight;
             }
         }
         out[d] = float_to_bf16(sum / denominator);
@@ -61,6 +73,7 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
                                            int num_kv_heads, int head_dim, float scale, int window,
                                            float* __restrict__ partial, int* __restrict__ counters,
                                            bf16* __restrict__ out, int out_width) {
+    wait_for_previous_kernels();
     __shared__ float group_max[ATTENTION_GROUPS];
     __shared__ float group_total[ATTENTION_GROUPS];
     __shared__ float group_acc[ATTENTION_GROUPS][ATTENTION_MAX_HEAD_DIM];
@@ -106,17 +119,29 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
     for (int base = split_first; base <= split_last; base += ATTENTION_GROUPS) {
         int j = base + group;
         bool valid = j <= split_last;
-        long long row = 0;
         float dot = 0.0f;
+        // Key and value rows load together: the value is needed as soon as the score is known.
+        uint4 values[ATTENTION_VECTORS];
         if (valid) {
-            row = ((long long) table[j / block_size] * block_size + j % block_size) * kv_size + kv_head * head_dim;
+            long long row = ((long long) table[j / block_size] * block_size + j % block_size) * kv_size
+                    + kv_head * head_dim;
             const uint4* key = reinterpret_cast<const uint4*>(k_cache + row);
+            const uint4* value = reinterpret_cast<const uint4*>(v_cache + row);
+            uint4 keys[ATTENTION_VECTORS];
+#pragma unroll
+            for (int v = 0; v < ATTENTION_VECTORS; v++) {
+                int vector = sub + ATTENTION_GROUP_LANES * v;
+                if (8 * vector < head_dim) {
+                    keys[v] = key[vector];
+                    values[v] = value[vector];
+                }
+            }
 #pragma unroll
             for (int v = 0; v < ATTENTION_VECTORS; v++) {
                 int vector = sub + ATTENTION_GROUP_LANES * v;
                 if (8 * vector < head_dim) {
                     float k[8];
-                    unpack_bf16x8(key[vector], k);
+                    unpack_bf16x8(keys[v], k);
 #pragma unroll
                     for (int e = 0; e < 8; e++) {
                         dot += q[v][e] * k[e];
@@ -134,13 +159,12 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
             float correction = expf(max_score - new_max);
             float weight = expf(score - new_max);
             total = total * correction + weight;
-            const uint4* value = reinterpret_cast<const uint4*>(v_cache + row);
 #pragma unroll
             for (int v = 0; v < ATTENTION_VECTORS; v++) {
                 int vector = sub + ATTENTION_GROUP_LANES * v;
                 if (8 * vector < head_dim) {
                     float x[8];
-                    unpack_bf16x8(value[vector], x);
+                    unpack_bf16x8(values[v], x);
 #pragma unroll
                     for (int e = 0; e < 8; e++) {
                         acc[v][e] = acc[v][e] * correction + weight * x[e];

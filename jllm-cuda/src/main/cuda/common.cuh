@@ -6,6 +6,18 @@ typedef unsigned short bf16;
 
 #define NEGATIVE_INFINITY __int_as_float(0xff800000)
 
+// Programmatic dependent launch (sm_90). The backend launches kernels so that each may start while the kernel before
+// it in the stream still runs: a kernel waits here before it touches memory that earlier kernels write (reading
+// weights before is fine), then lets the kernel after it start (which is why a wait is always followed by the
+// permission: at most one kernel runs ahead). Both are no-ops for an ordinary launch and compile to nothing before
+// sm_90, where the backend launches ordinarily.
+__device__ __forceinline__ void wait_for_previous_kernels() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+    asm volatile("griddepcontrol.launch_dependents;");
+#endif
+}
+
 __device__ __forceinline__ float bf16_to_float(bf16 value) {
     return __uint_as_float(((unsigned int) value) << 16);
 }

@@ -10,7 +10,8 @@
 //
 // Work split: a block is 4 warps. Outputs go in pairs: a warp reads 16-byte vectors of both weight rows of a pair and
 // accumulates them against every batch row. k_split warps share a pair, each taking every k_split-th 512-byte piece of
-// the rows, and meet in shared memory. Blocks walk the pairs grid-stride, so the prologue runs once per block.
+// the rows, and meet in shared memory. The grid is one wave (as many blocks as fit at once); blocks walk the pairs
+// grid-stride, so the prologue runs once per block.
 #pragma once
 #include "common.cuh"
 
@@ -190,9 +191,25 @@ __device__ __forceinline__ void gemv_epilogue(int epilogue, int pair, int row0, 
     }
 }
 
-// grid: any (blocks walk the pairs), block: GEMV_THREADS, dynamic shared memory: BATCH * in * 2 bytes.
+// Loads the weight vectors of chunks first, first + stride, ... (GEMV_UNROLL of them) of rows row0 and row1, zero
+// where a row or chunk is out of range.
+__device__ __forceinline__ void gemv_load(const bf16* __restrict__ weight, int in, int chunks, int row0, int row1,
+                                          bool valid0, bool valid1, int first, int stride, uint4* a, uint4* b) {
+    const bf16* w0 = weight + (long long) row0 * in;
+    const bf16* w1 = weight + (long long) row1 * in;
+#pragma unroll
+    for (int u = 0; u < GEMV_UNROLL; u++) {
+        int c = first + u * stride;
+        a[u] = valid0 && c < chunks ? load_streaming(w0 + 8 * c) : zero_uint4();
+        b[u] = valid1 && c < chunks ? load_streaming(w1 + 8 * c) : zero_uint4();
+    }
+}
+
+// grid: at most one wave (blocks walk the pairs), block: GEMV_THREADS, dynamic shared memory: BATCH * in * 2 bytes.
 // weight: [n, in] bf16 (in a multiple of 8), bias: [n] bf16 or null, x: [rows, in] bf16, rows <= BATCH.
 // k_split: 1, 2 or 4 warps per pair. The rope arguments are read only by GEMV_ROPE (n = qkv width).
+// The first weights a warp needs are loaded before waiting for the previous kernel (they are constant), so under
+// programmatic dependent launch they stream in while that kernel finishes.
 template <int BATCH>
 __device__ void gemv(const bf16* __restrict__ weight, const bf16* __restrict__ bias, const bf16* __restrict__ x,
                      int in, int n, int rows, int prologue, const float* __restrict__ norm_weight, float eps,
@@ -203,9 +220,6 @@ __device__ void gemv(const bf16* __restrict__ weight, const bf16* __restrict__ b
     extern __shared__ uint4 xs[];
     __shared__ float sums[GEMV_WARPS][2][BATCH];
 
-    gemv_prologue<BATCH>(xs, x, in, rows, prologue, norm_weight, eps, normed);
-    __syncthreads();
-
     int chunks = in >> 3;
     int warp = threadIdx.x >> 5;
     int lane = threadIdx.x & 31;
@@ -215,6 +229,23 @@ __device__ void gemv(const bf16* __restrict__ weight, const bf16* __restrict__ b
     int pairs = (n + 1) / 2;
     int stride = 32 * k_split;
     int rotated_heads = num_heads + num_kv_heads;
+    int start = slice * 32 + lane;
+
+    uint4 a[GEMV_UNROLL];
+    uint4 b[GEMV_UNROLL];
+    {
+        int pair = blockIdx.x * groups + group;
+        int row0;
+        int row1;
+        gemv_pair_rows(pair, epilogue, n, head_dim, rotated_heads, &row0, &row1);
+        gemv_load(weight, in, chunks, row0, row1, pair < pairs, pair < pairs && row1 < n, start, stride, a, b);
+    }
+    bool prefetched = true;
+
+    wait_for_previous_kernels();
+    gemv_prologue<BATCH>(xs, x, in, rows, prologue, norm_weight, eps, normed);
+    __syncthreads();
+
     for (int base = blockIdx.x * groups; base < pairs; base += gridDim.x * groups) {
         int pair = base + group;
         int row0;
@@ -222,8 +253,6 @@ __device__ void gemv(const bf16* __restrict__ weight, const bf16* __restrict__ b
         gemv_pair_rows(pair, epilogue, n, head_dim, rotated_heads, &row0, &row1);
         bool valid0 = pair < pairs;
         bool valid1 = valid0 && row1 < n;
-        const bf16* w0 = weight + (long long) row0 * in;
-        const bf16* w1 = weight + (long long) row1 * in;
         float acc0[BATCH];
         float acc1[BATCH];
 #pragma unroll
@@ -231,15 +260,11 @@ __device__ void gemv(const bf16* __restrict__ weight, const bf16* __restrict__ b
             acc0[r] = 0.0f;
             acc1[r] = 0.0f;
         }
-        for (int first = slice * 32 + lane; first < chunks; first += GEMV_UNROLL * stride) {
-            uint4 a[GEMV_UNROLL];
-            uint4 b[GEMV_UNROLL];
-#pragma unroll
-            for (int u = 0; u < GEMV_UNROLL; u++) {
-                int c = first + u * stride;
-                a[u] = valid0 && c < chunks ? load_streaming(w0 + 8 * c) : zero_uint4();
-                b[u] = valid1 && c < chunks ? load_streaming(w1 + 8 * c) : zero_uint4();
+        for (int first = start; first < chunks; first += GEMV_UNROLL * stride) {
+            if (!prefetched) {
+                gemv_load(weight, in, chunks, row0, row1, valid0, valid1, first, stride, a, b);
             }
+            prefetched = false;
 #pragma unroll
             for (int u = 0; u < GEMV_UNROLL; u++) {
                 int c = first + u * stride;
@@ -253,6 +278,7 @@ __device__ void gemv(const bf16* __restrict__ weight, const bf16* __restrict__ b
                 }
             }
         }
+        prefetched = false;
 #pragma unroll
         for (int r = 0; r < BATCH; r++) {
             acc0[r] = warp_sum(acc0[r]);

@@ -597,6 +597,7 @@ __device__ void sample_logprobs(const float* y, int vocab, int token, double lse
 extern "C" __global__ void sample_prepare(const float* __restrict__ logits, int vocab, const int* __restrict__ params,
                                           int rows, int masked, int penalties, float* __restrict__ work,
                                           SampleChunk* __restrict__ chunks) {
+    wait_for_previous_kernels();
     SampleRow row = sample_row(params, rows, masked, penalties, blockIdx.x);
     int size = (vocab + gridDim.y - 1) / gridDim.y;
     int begin = min(vocab, (int) blockIdx.y * size);
@@ -705,6 +706,7 @@ extern "C" __global__ void __launch_bounds__(SAMPLE_THREADS) sample_finish(
         const float* __restrict__ logits, int vocab, const int* __restrict__ params, int rows, int masked,
         int penalties, const float* __restrict__ work, const SampleChunk* __restrict__ chunks, int num_chunks,
         int max_top, int* __restrict__ out) {
+    wait_for_previous_kernels();
     extern __shared__ double radix_masses[];
     int* radix_counts = reinterpret_cast<int*>(radix_masses + RADIX_COPIES * RADIX_BUCKETS);
     int r = blockIdx.x;

@@ -114,6 +114,7 @@ public final class CudaBackend implements Backend {
     @Override
     public String description() {
         return "CUDA: " + device.describe() + ", kernels from " + module.origin().description()
+                + (kernels.dependentLaunches() ? ", programmatic dependent launches" : "")
                 + (useGraphs ? ", CUDA graphs for decode" : "");
     }
 

@@ -1,11 +1,18 @@
 package ai.jllm.cuda;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Typed launchers for the kernels of src/main/cuda, one method per kernel, all enqueued on one stream. Arguments are
  * device pointers and sizes; shapes follow the kernels' comments. Launch geometry is chosen here, next to the
- * arguments, so each kernel's contract with its grid is visible in one place.
+ * arguments, so each kernel's contract with its grid is visible in one place. On sm_90 every kernel launches as a
+ * programmatic dependent of the one before ({@link DependentLaunch}): it may start, and fetch its weights, while that
+ * one finishes.
  */
 final class Kernels {
 
@@ -18,8 +25,6 @@ final class Kernels {
      * product, since fewer blocks per multiprocessor would stream the weights too slowly.
      */
     static final int GEMV_MAX_SHARED_BYTES = 96 << 10;
-    /** Resident GEMV blocks per multiprocessor the grid is sized for (blocks loop over the outputs). */
-    private static final int GEMV_BLOCKS_PER_SM = 8;
     static final int SAMPLE_PREPARE_THREADS = 256;
     static final int SAMPLE_THREADS = 1024;
     /** sample_finish's radix histograms: 8 copies of 256 buckets, an int count and a double mass each. */
@@ -43,6 +48,11 @@ final class Kernels {
     private final long samplePrepare;
     private final long sampleFinish;
     private final int multiprocessors;
+    /** Resident blocks per multiprocessor of each GEMV kernel, by batch and shared memory (see {@link #gemv}). */
+    private final Map<Integer, Integer> gemvOccupancy = new HashMap<>();
+    private final DependentLaunch dependentLaunch;
+    /** Whether kernels launch as programmatic dependents (sm_90 code, see {@link #compiledArchitecture}). */
+    private final boolean dependentLaunches;
 
     Kernels(CudaDriver driver, KernelModule module, CudaDevice device, long stream, Arena arena) {
         this.driver = driver;
@@ -68,6 +78,30 @@ final class Kernels {
         }
         this.samplePrepare = module.function("sample_prepare");
         this.sampleFinish = module.function("sample_finish");
+        this.dependentLaunch = new DependentLaunch(arena);
+        this.dependentLaunches = device.computeCapability() >= 90
+                && compiledArchitecture(module.function("compiled_arch")) >= 900;
+    }
+
+    /** __CUDA_ARCH__ of the loaded kernels: sm_90 code for a fatbin's sm_90 part, less for PTX JIT-compiled. */
+    private int compiledArchitecture(long function) {
+        long answer = driver.memAlloc(Integer.BYTES);
+        try (Arena host = Arena.ofConfined()) {
+            driver.memsetBytes(answer, (byte) 0, Integer.BYTES, stream);
+            args.start().pointer(answer);
+            driver.launch("compiled_arch", function, 1, 1, 1, 1, 1, 1, 0, stream, args.parameters());
+            MemorySegment value = host.allocate(JAVA_INT);
+            driver.copyDeviceToHost(value, answer, Integer.BYTES, stream);
+            driver.streamSynchronize(stream);
+            return value.get(JAVA_INT, 0);
+        } finally {
+            driver.memFree(answer);
+        }
+    }
+
+    /** Whether kernels launch as programmatic dependents of the kernel before them (for logs and tests). */
+    boolean dependentLaunches() {
+        return dependentLaunches;
     }
 
     /** table: [V, hidden] bf16, tokenIds: [tokens] int, out: [tokens, hidden] bf16 */
@@ -140,7 +174,10 @@ final class Kernels {
         int pairs = (n + 1) / 2;
         int split = gemvSplit(pairs);
         int groups = GEMV_THREADS / 32 / split;
-        int blocks = Math.min((pairs + groups - 1) / groups, GEMV_BLOCKS_PER_SM * multiprocessors);
+        int shared = batch * in * Short.BYTES;
+        int resident = gemvOccupancy.computeIfAbsent(batch << 20 | shared,
+                key -> driver.maxActiveBlocksPerMultiprocessor(gemv[batch], GEMV_THREADS, shared));
+        int blocks = Math.min((pairs + groups - 1) / groups, Math.max(1, resident) * multiprocessors);
         args.start().pointer(weights.weight()).pointer(weights.bias().orElse(0)).pointer(inputOf(prologue)).i32(in)
                 .i32(n).i32(rows).i32(prologue.code());
         switch (prologue) {
@@ -162,7 +199,7 @@ final class Kernels {
         } else {
             args.pointer(0).pointer(0).pointer(0).pointer(0).pointer(0).i32(0).i32(0).i32(0);
         }
-        launch(gemvNames[batch], gemv[batch], blocks, 1, 1, GEMV_THREADS, batch * in * Short.BYTES);
+        launch(gemvNames[batch], gemv[batch], blocks, 1, 1, GEMV_THREADS, shared);
     }
 
     private static long inputOf(GemvPrologue prologue) {
@@ -234,6 +271,11 @@ final class Kernels {
         if (gridX == 0 || gridY == 0) {
             return;
         }
-        driver.launch(name, function, gridX, gridY, gridZ, threads, 1, 1, sharedBytes, stream, args.parameters());
+        if (dependentLaunches) {
+            driver.launch(name, function, dependentLaunch.configure(gridX, gridY, gridZ, threads, sharedBytes, stream),
+                    args.parameters());
+        } else {
+            driver.launch(name, function, gridX, gridY, gridZ, threads, 1, 1, sharedBytes, stream, args.parameters());
+        }
     }
 }

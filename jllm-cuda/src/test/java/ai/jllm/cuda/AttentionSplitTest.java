@@ -10,12 +10,12 @@ class AttentionSplitTest {
 
     @ParameterizedTest
     @CsvSource({
-        "14, 640, 132, 10",
+        "14, 640, 132, 19",
         "14, 100000, 132, 19",
         "1792, 128, 132, 1",
         "32, 1, 132, 1",
-        "8, 345, 132, 6",
-        "1, 8192, 132, 128"})
+        "8, 345, 132, 22",
+        "1, 8192, 132, 256"})
     void splitsAsExpected(int queries, int longest, int multiprocessors, int splits) {
         assertThat(AttentionSplit.of(queries, longest, multiprocessors)).isEqualTo(new AttentionSplit(splits));
     }
