@@ -4,7 +4,8 @@
 # pack.sh made next to this script; writes bench.log under $OUT and prints the figures last.
 # Usage: bash .carry/cuda-bench.sh [SHAPE[:BATCH] ...]   (default: qwen2.5-0.5b llama-3.2-1b; BATCH sequences decode
 # side by side, default 1)
-# JLLM_BENCH_STEPS sets the decode steps (default 512); JLLM_BENCH_WRAPPER runs java under a profiler, e.g.
+# JLLM_BENCH_STEPS sets the decode steps (default 512); JLLM_BENCH_GEMV=1 first times the decode GEMV kernel alone per
+# shape and launch configuration (ai.jllm.cuda.GemvBenchmark); JLLM_BENCH_WRAPPER runs java under a profiler, e.g.
 #   JLLM_BENCH_WRAPPER="ncu --clock-control none --metrics gpu__time_duration.sum --print-summary per-kernel"
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -18,6 +19,9 @@ java="$work/jllm/runtime/bin/java"
 classpath="$work/test-classes:$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone | tr '\n' ':')"
 shapes=("$@")
 [[ ${#shapes[@]} -eq 0 ]] && shapes=(qwen2.5-0.5b llama-3.2-1b)
+if [[ ${JLLM_BENCH_GEMV:-0} == 1 ]]; then
+  "$java" --enable-native-access=ALL-UNNAMED -cp "$classpath" ai.jllm.cuda.GemvBenchmark 2>&1 | tee -a "$out/bench.log"
+fi
 for spec in "${shapes[@]}"; do
   shape=${spec%%:*}
   batch=1
@@ -27,4 +31,4 @@ for spec in "${shapes[@]}"; do
       | tee -a "$out/bench.log"
 done
 echo "== figures"
-grep -E 'bandwidth|decode|^CUDA' "$out/bench.log"
+grep -E 'bandwidth|decode|^CUDA| us ' "$out/bench.log"

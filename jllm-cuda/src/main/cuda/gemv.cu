@@ -8,15 +8,14 @@
 //     k, v written into the paged cache.
 // Every tensor an unfused sequence of ops would write is written, with the same roundings.
 //
-// Work split: a block is 4 warps. Outputs go in pairs: a warp reads 16-byte vectors of both weight rows of a pair and
+// Work split: a block is 4 or 8 warps. Outputs go in pairs: a warp reads 16-byte vectors of both weight rows of a pair and
 // accumulates them against every batch row. k_split warps share a pair, each taking every k_split-th 512-byte piece of
 // the rows, and meet in shared memory. The grid is one wave (as many blocks as fit at once); blocks walk the pairs
 // grid-stride, so the prologue runs once per block.
 #pragma once
 #include "common.cuh"
 
-#define GEMV_THREADS 128
-#define GEMV_WARPS (GEMV_THREADS / 32)
+#define GEMV_MAX_WARPS 8
 #define GEMV_UNROLL 4
 #define GEMV_MAX_BATCH 8
 
@@ -205,9 +204,9 @@ __device__ __forceinline__ void gemv_load(const bf16* __restrict__ weight, int i
     }
 }
 
-// grid: at most one wave (blocks walk the pairs), block: GEMV_THREADS, dynamic shared memory: BATCH * in * 2 bytes.
-// weight: [n, in] bf16 (in a multiple of 8), bias: [n] bf16 or null, x: [rows, in] bf16, rows <= BATCH.
-// k_split: 1, 2 or 4 warps per pair. The rope arguments are read only by GEMV_ROPE (n = qkv width).
+// grid: at most one wave (blocks walk the pairs), block: 32 * warps threads (warps <= GEMV_MAX_WARPS), dynamic
+// shared memory: BATCH * in * 2 bytes. weight: [n, in] bf16 (in a multiple of 8), bias: [n] bf16 or null,
+// x: [rows, in] bf16, rows <= BATCH. k_split: warps per pair, a power of two dividing the block's warps. The rope arguments are read only by GEMV_ROPE (n = qkv width).
 // The first weights a warp needs are loaded before waiting for the previous kernel (they are constant), so under
 // programmatic dependent launch they stream in while that kernel finishes.
 template <int BATCH>
@@ -218,14 +217,14 @@ __device__ void gemv(const bf16* __restrict__ weight, const bf16* __restrict__ b
                      const int* __restrict__ slots, bf16* __restrict__ k_cache, bf16* __restrict__ v_cache,
                      int head_dim, int num_heads, int num_kv_heads) {
     extern __shared__ uint4 xs[];
-    __shared__ float sums[GEMV_WARPS][2][BATCH];
+    __shared__ float sums[GEMV_MAX_WARPS][2][BATCH];
 
     int chunks = in >> 3;
     int warp = threadIdx.x >> 5;
     int lane = threadIdx.x & 31;
     int slice = warp % k_split;
     int group = warp / k_split;
-    int groups = GEMV_WARPS / k_split;
+    int groups = (blockDim.x >> 5) / k_split;
     int pairs = (n + 1) / 2;
     int stride = 32 * k_split;
     int rotated_heads = num_heads + num_kv_heads;

@@ -54,8 +54,12 @@ public final class CudaBackend implements Backend {
     private OptionalInt paddedRows = OptionalInt.empty();
     private final DeviceMemory memory;
     private MemorySegment readback;
-    private long attentionWorkspace;
-    private long attentionWorkspaceBytes;
+    /** Split-K attention's merge counters [tokens, heads] int, zero between launches (the kernel resets them). */
+    private final GrowingBuffer attentionCounters;
+    /** Split-K attention's partial results [tokens, heads, splits, headDim + 2] f32. */
+    private final GrowingBuffer attentionPartials;
+    /** The rows a recorded decode step may have at most (its bucket's capacity, see {@link #runStep}). */
+    private int decodeCapacity;
     private boolean closed;
 
     private CudaBackend(Arena arena, CudaDriver driver, CudaDevice device, boolean useGraphs) {
@@ -75,6 +79,8 @@ public final class CudaBackend implements Backend {
         this.memory = new DeviceMemory(driver);
         this.metadata = new StepMetadata(driver, stream);
         this.graphs = new StepGraphs(driver, stream);
+        this.attentionCounters = new GrowingBuffer(driver, stream);
+        this.attentionPartials = new GrowingBuffer(driver, stream);
         this.readback = driver.hostAlloc(1 << 20);
     }
 
@@ -233,8 +239,9 @@ public final class CudaBackend implements Backend {
             step.run();
             return;
         }
-        int bucket = bucket(shape.numTokens(), Math.min(prepared.maxTokens(),
-                Math.min(prepared.maxSequences(), prepared.logitsIndices().length)));
+        decodeCapacity = Math.min(prepared.maxTokens(), Math.min(prepared.maxSequences(),
+                prepared.logitsIndices().length));
+        int bucket = bucket(shape.numTokens(), decodeCapacity);
         if (bucket > shape.numTokens()) {
             if (metadata.upload(prepared, bucket, CudaKvCache.of(shape.cache()).paddingBlock())) {
                 graphs.clear();
@@ -373,36 +380,26 @@ public final class CudaBackend implements Backend {
         }
         AttentionSplit split = AttentionSplit.of(tokens * shape.numHeads(), longest, device.multiprocessors());
         fusion.flush();
-        long counters = 0;
-        long partial = 0;
         if (split.splits() > 1) {
-            long counterBytes = ((long) tokens * shape.numHeads() * Integer.BYTES + 255) / 256 * 256;
-            counters = attentionWorkspace(counterBytes + (long) tokens * shape.numHeads() * split.splits()
-                    * (shape.headDim() + 2) * Float.BYTES);
-            partial = counters + counterBytes;
+            // A recording sizes the buffers for every bucket at once (the most rows, and the most splits, which the
+            // one-row bucket takes), so that recording another bucket does not move them.
+            long rows = tokens;
+            int splits = split.splits();
+            if (recordable) {
+                rows = Math.max(tokens, decodeCapacity);
+                splits = AttentionSplit.of(shape.numHeads(), longest, device.multiprocessors()).splits();
+            }
+            boolean moved = attentionCounters.ensure(rows * shape.numHeads() * Integer.BYTES);
+            moved |= attentionPartials.ensure(rows * shape.numHeads() * splits * (shape.headDim() + 2) * Float.BYTES);
+            if (moved) {
+                graphs.clear();
+            }
         }
         kernels.pagedAttention(input.pointer(), kv.layerKeys(layer), kv.layerValues(layer), metadata.positions(),
                 metadata.tokenSequence(), metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(),
                 input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
-                split.splits(), partial, counters, output.pointer(), output.width(), tokens);
-    }
-
-    /**
-     * The split-K attention's workspace: merge counters (zero between launches: the kernel resets them) followed by
-     * the partial results. Grown on demand, forgetting recordings of the old one.
-     */
-    private long attentionWorkspace(long bytes) {
-        if (attentionWorkspaceBytes < bytes) {
-            if (attentionWorkspaceBytes > 0) {
-                graphs.clear();
-                memory.free(attentionWorkspace);
-            }
-            long size = Math.max(bytes, 2 * attentionWorkspaceBytes);
-            attentionWorkspace = memory.allocate(size);
-            attentionWorkspaceBytes = size;
-            driver.memsetBytes(attentionWorkspace, (byte) 0, size, stream);
-        }
-        return attentionWorkspace;
+                split.splits(), attentionPartials.pointer(), attentionCounters.pointer(), output.pointer(),
+                output.width(), tokens);
     }
 
     @Override
@@ -499,6 +496,19 @@ public final class CudaBackend implements Backend {
         return CopyBandwidth.measure(driver, stream, bytes, repeats);
     }
 
+    /** The kernels, driver and stream, for kernel benchmarks in this package (GemvBenchmark). */
+    Kernels kernels() {
+        return kernels;
+    }
+
+    CudaDriver driver() {
+        return driver;
+    }
+
+    long stream() {
+        return stream;
+    }
+
     /** Decode-step recordings currently held (for tests and logs). */
     int recordedSteps() {
         return graphs.size();
@@ -522,6 +532,8 @@ public final class CudaBackend implements Backend {
         driver.streamSynchronize(stream);
         graphs.close();
         sampler.close();
+        attentionCounters.close();
+        attentionPartials.close();
         metadata.close();
         uploader.close();
         gemm.close();

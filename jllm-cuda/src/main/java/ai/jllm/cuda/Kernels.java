@@ -168,15 +168,19 @@ final class Kernels {
      * {@code prologue} and the output handled by {@code epilogue}.
      */
     void gemv(CudaLinear weights, int rows, GemvPrologue prologue, GemvEpilogue epilogue) {
+        gemv(weights, rows, prologue, epilogue, GEMV_THREADS, gemvSplit((weights.outFeatures() + 1) / 2));
+    }
+
+    /** {@link #gemv} with the block size and the warps per output pair given (for tuning). */
+    void gemv(CudaLinear weights, int rows, GemvPrologue prologue, GemvEpilogue epilogue, int threads, int split) {
         int in = weights.inFeatures();
         int n = weights.outFeatures();
         int batch = gemvBatch(rows);
         int pairs = (n + 1) / 2;
-        int split = gemvSplit(pairs);
-        int groups = GEMV_THREADS / 32 / split;
+        int groups = threads / 32 / split;
         int shared = batch * in * Short.BYTES;
-        int resident = gemvOccupancy.computeIfAbsent(batch << 20 | shared,
-                key -> driver.maxActiveBlocksPerMultiprocessor(gemv[batch], GEMV_THREADS, shared));
+        int resident = gemvOccupancy.computeIfAbsent(batch << 26 | threads / 32 << 20 | shared >> 4,
+                key -> driver.maxActiveBlocksPerMultiprocessor(gemv[batch], threads, shared));
         int blocks = Math.min((pairs + groups - 1) / groups, Math.max(1, resident) * multiprocessors);
         args.start().pointer(weights.weight()).pointer(weights.bias().orElse(0)).pointer(inputOf(prologue)).i32(in)
                 .i32(n).i32(rows).i32(prologue.code());
@@ -199,7 +203,7 @@ final class Kernels {
         } else {
             args.pointer(0).pointer(0).pointer(0).pointer(0).pointer(0).i32(0).i32(0).i32(0);
         }
-        launch(gemvNames[batch], gemv[batch], blocks, 1, 1, GEMV_THREADS, shared);
+        launch(gemvNames[batch], gemv[batch], blocks, 1, 1, threads, shared);
     }
 
     private static long inputOf(GemvPrologue prologue) {

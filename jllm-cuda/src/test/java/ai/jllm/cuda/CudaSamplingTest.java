@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <ul>
  *   <li>greedy rows: the same token, always;</li>
  *   <li>sampled rows: the same token on every row the host decides firmly — the host chooses the same token again
- *       when every logit is moved by up to {@link #PERTURBATION} of its size, in {@link #PERTURBATIONS} random ways.
+ *       when every logit x is moved by up to {@link #PERTURBATION} × (1 + |x|), in {@link #PERTURBATIONS} random ways.
  *       Other rows are razor-thin (the drawn target or the top-p mass lands within rounding of a cumulative sum,
  *       where the GPU's float exponentials and differently ordered sums may go either way): counted, not asserted;</li>
  *   <li>log probabilities within {@link #LOGPROB_TOLERANCE}, ranks equal, top entries equal where their order is
@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CudaSamplingTest {
 
     static final double LOGPROB_TOLERANCE = 1e-4;
-    static final double PERTURBATION = 1e-4;
+    static final double PERTURBATION = 1e-5;
     static final int PERTURBATIONS = 4;
     private static final int MAX_TOP = 32;
     private static final float UNTOUCHED = 777f;
@@ -145,7 +145,7 @@ class CudaSamplingTest {
         }
         System.out.printf("sampling, vocabulary %d: %d rows, %d sampled, %d razor-thin (not asserted)%n", vocab, rows,
                 sampled, razorThin);
-        assertThat(razorThin).as("razor-thin rows").isLessThanOrEqualTo(sampled / 4);
+        assertThat(razorThin).as("razor-thin rows").isLessThanOrEqualTo(sampled / 3);
         timeAgainstHost(host, logits, device, batch, vocab);
     }
 
