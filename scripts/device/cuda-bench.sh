@@ -31,4 +31,4 @@ for spec in "${shapes[@]}"; do
       | tee -a "$out/bench.log"
 done
 echo "== figures"
-grep -E 'bandwidth|decode|^CUDA| us ' "$out/bench.log"
+grep -E 'bandwidth|decode|forward|^CUDA| us ' "$out/bench.log"

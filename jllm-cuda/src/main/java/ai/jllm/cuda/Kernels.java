@@ -19,7 +19,9 @@ final class Kernels {
     static final int ATTENTION_THREADS = 128;
     /** Rows a decode GEMV takes; its kernels come for batches of 1, 2, 4 and 8 rows (padded up to the next). */
     static final int GEMV_MAX_ROWS = 8;
-    static final int GEMV_THREADS = 128;
+    static final int GEMV_THREADS = 256;
+    /** 16-byte weight loads a lane keeps in flight per output row (GEMV_UNROLL in gemv.cu). */
+    static final int GEMV_UNROLL = 4;
     /**
      * Shared memory a GEMV block may hold its input rows in (bf16, padded batch × in): beyond it cuBLASLt runs the
      * product, since fewer blocks per multiprocessor would stream the weights too slowly.
@@ -168,7 +170,10 @@ final class Kernels {
      * {@code prologue} and the output handled by {@code epilogue}.
      */
     void gemv(CudaLinear weights, int rows, GemvPrologue prologue, GemvEpilogue epilogue) {
-        gemv(weights, rows, prologue, epilogue, GEMV_THREADS, gemvSplit((weights.outFeatures() + 1) / 2));
+        int batch = gemvBatch(rows);
+        int shared = batch * weights.inFeatures() * Short.BYTES;
+        gemv(weights, rows, prologue, epilogue, GEMV_THREADS,
+                gemvSplit((weights.outFeatures() + 1) / 2, weights.inFeatures(), batch, shared));
     }
 
     /** {@link #gemv} with the block size and the warps per output pair given (for tuning). */
@@ -179,8 +184,7 @@ final class Kernels {
         int pairs = (n + 1) / 2;
         int groups = threads / 32 / split;
         int shared = batch * in * Short.BYTES;
-        int resident = gemvOccupancy.computeIfAbsent(batch << 26 | threads / 32 << 20 | shared >> 4,
-                key -> driver.maxActiveBlocksPerMultiprocessor(gemv[batch], threads, shared));
+        int resident = occupancy(batch, threads, shared);
         int blocks = Math.min((pairs + groups - 1) / groups, Math.max(1, resident) * multiprocessors);
         args.start().pointer(weights.weight()).pointer(weights.bias().orElse(0)).pointer(inputOf(prologue)).i32(in)
                 .i32(n).i32(rows).i32(prologue.code());
@@ -214,17 +218,32 @@ final class Kernels {
     }
 
     /**
-     * Warps per output pair: 1 when the pairs alone give every multiprocessor two blocks, else the keys are split
-     * among 2 or 4 warps (narrow outputs such as the o and down projections of small models).
+     * Warps per output pair for a product of {@code pairs} output pairs over {@code in} inputs, as measured best on an
+     * H200 (GemvBenchmark, BENCHMARKS.md): the fewest that still give every multiprocessor a block, then more while a
+     * lane would otherwise need a second round of loads and the grid still fits in one wave.
      */
-    private int gemvSplit(int pairs) {
-        for (int split = 1; split < GEMV_THREADS / 32; split *= 2) {
-            int groups = GEMV_THREADS / 32 / split;
-            if ((pairs + groups - 1) / groups >= 2 * multiprocessors) {
-                return split;
-            }
+    private int gemvSplit(int pairs, int in, int batch, int shared) {
+        int warps = GEMV_THREADS / 32;
+        int resident = Math.max(1, occupancy(batch, GEMV_THREADS, shared)) * multiprocessors;
+        int split = 1;
+        while (split < warps && blocks(pairs, split) < multiprocessors) {
+            split *= 2;
         }
-        return GEMV_THREADS / 32;
+        while (split < warps && in / 8 > 32 * split * GEMV_UNROLL && blocks(pairs, 2 * split) <= resident) {
+            split *= 2;
+        }
+        return split;
+    }
+
+    private static int blocks(int pairs, int split) {
+        int groups = GEMV_THREADS / 32 / split;
+        return (pairs + groups - 1) / groups;
+    }
+
+    /** Resident blocks per multiprocessor of the GEMV kernel for {@code batch} rows (asked once per configuration). */
+    private int occupancy(int batch, int threads, int shared) {
+        return gemvOccupancy.computeIfAbsent(batch << 26 | threads / 32 << 20 | shared >> 4,
+                key -> driver.maxActiveBlocksPerMultiprocessor(gemv[batch], threads, shared));
     }
 
     /**
