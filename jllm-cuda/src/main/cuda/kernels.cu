@@ -9,4 +9,6 @@
 #include "activation.cu"
 #include "gather.cu"
 #include "gemv.cu"
+#include "reduce.cuh"
+#include "select.cuh"
 #include "sampling.cu"

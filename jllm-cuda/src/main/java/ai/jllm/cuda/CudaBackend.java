@@ -1,8 +1,5 @@
 package ai.jllm.cuda;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
 import ai.jllm.JllmException;
 import ai.jllm.backend.AttentionShape;
 import ai.jllm.backend.Backend;
@@ -16,7 +13,6 @@ import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -53,7 +49,7 @@ public final class CudaBackend implements Backend {
     /** While a padded decode step runs: the rows its ops run on instead of the batch's own (see {@link #runStep}). */
     private OptionalInt paddedRows = OptionalInt.empty();
     private final DeviceMemory memory;
-    private MemorySegment readback;
+    private final HostTransfers transfers;
     /** Split-K attention's merge counters [tokens, heads] int, zero between launches (the kernel resets them). */
     private final GrowingBuffer attentionCounters;
     /** Split-K attention's partial results [tokens, heads, splits, headDim + 2] f32. */
@@ -81,7 +77,7 @@ public final class CudaBackend implements Backend {
         this.graphs = new StepGraphs(driver, stream);
         this.attentionCounters = new GrowingBuffer(driver, stream);
         this.attentionPartials = new GrowingBuffer(driver, stream);
-        this.readback = driver.hostAlloc(1 << 20);
+        this.transfers = new HostTransfers(driver, stream);
     }
 
     /**
@@ -430,41 +426,16 @@ public final class CudaBackend implements Backend {
     /** Waits for the stream, then copies; bf16 tensors are widened to float. */
     @Override
     public void copyToHost(Tensor source, int rows, float[] destination) {
-        CudaTensor tensor = CudaTensor.of(source);
-        long elements = (long) rows * tensor.width();
         driver.setCurrent(context);
         fusion.flush();
-        MemorySegment host = readbackBuffer(elements * tensor.dtype().byteSize());
-        driver.copyDeviceToHost(host, tensor.pointer(), elements * tensor.dtype().byteSize(), stream);
-        driver.streamSynchronize(stream);
-        if (tensor.dtype() == DType.F32) {
-            MemorySegment.copy(host, JAVA_FLOAT, 0, destination, 0, (int) elements);
-        } else {
-            for (int i = 0; i < elements; i++) {
-                destination[i] = Bf16.toFloat(host.getAtIndex(JAVA_SHORT, i));
-            }
-        }
+        transfers.toHost(CudaTensor.of(source), rows, destination);
     }
 
     /** Host values into a device tensor, rounded to its type (tests use it to set inputs and to poison outputs). */
     void write(Tensor target, float[] values) {
-        CudaTensor tensor = CudaTensor.of(target);
-        if (values.length != tensor.elements()) {
-            throw new IllegalArgumentException(values.length + " values for " + tensor);
-        }
         driver.setCurrent(context);
         fusion.flush();
-        driver.streamSynchronize(stream);
-        MemorySegment host = readbackBuffer(tensor.bytes());
-        for (int i = 0; i < values.length; i++) {
-            if (tensor.dtype() == DType.F32) {
-                host.setAtIndex(JAVA_FLOAT, i, values[i]);
-            } else {
-                host.setAtIndex(JAVA_SHORT, i, Bf16.fromFloat(values[i]));
-            }
-        }
-        driver.copyHostToDevice(tensor.pointer(), host, tensor.bytes(), stream);
-        driver.streamSynchronize(stream);
+        transfers.toDevice(CudaTensor.of(target), values);
     }
 
     /** One layer's cached keys or values as floats: [numBlocks * blockSize, numKvHeads * headDim]. */
@@ -476,14 +447,6 @@ public final class CudaBackend implements Backend {
         float[] values = new float[Math.toIntExact(view.elements())];
         copyToHost(view, slots, values);
         return values;
-    }
-
-    private MemorySegment readbackBuffer(long bytes) {
-        if (readback.byteSize() < bytes) {
-            driver.hostFree(readback);
-            readback = driver.hostAlloc(Math.max(bytes, 2 * readback.byteSize()));
-        }
-        return readback;
     }
 
     /**
@@ -538,7 +501,7 @@ public final class CudaBackend implements Backend {
         uploader.close();
         gemm.close();
         memory.close();
-        driver.hostFree(readback);
+        transfers.close();
         module.close();
         driver.streamDestroy(stream);
         driver.primaryContextRelease(device.handle());
