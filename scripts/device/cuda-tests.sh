@@ -32,7 +32,7 @@ mv "$out/reports/"*.xml "$out/" 2>/dev/null && rmdir "$out/reports" 2>/dev/null
 
 echo "== summary"
 grep -E '^\s*\[ *[0-9]+ tests (successful|failed|found|skipped|aborted) *\]' "$out/tests.log" || true
-grep -E 'seed|rows, worst|tokens as transformers|^CUDA:' "$out/tests.log" | head -60 || true
+grep -E 'rows, worst|tokens as transformers|^CUDA:|sampling, ' "$out/tests.log" | head -60 || true
 grep -E '✘' "$out/tests.log" | head -30 || true
 echo "exit status $status"
 exit "$status"

@@ -8,6 +8,7 @@
 // The product is formed in float32 and rounded once.
 extern "C" __global__ void silu_mul(const bf16* __restrict__ gate_up, int rows, int intermediate,
                                     bf16* __restrict__ out) {
+    wait_for_previous_kernels();
     long long total = (long long) rows * intermediate;
     for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < total;
          i += (long long) gridDim.x * blockDim.x) {

@@ -1,8 +1,10 @@
 // Causal grouped-query attention over the paged KV cache for a mixed batch of prefills, prefill chunks and decodes,
 // split along the keys (flash-decoding): block (token, head, split) runs an online softmax (Milakov & Gimelshein
-// 2018) over its split's keys; with one split it writes the output directly, otherwise attention_merge combines the
-// splits' partial results. Inside a block, 8 lanes share a key: each lane reads 16-byte vectors of the key and value
-// rows, so a warp takes 4 keys at a time and a block 16.
+// 2018) over its split's keys; with one split it writes the output directly, otherwise each block stores its partial
+// result and the last block of a (token, head) to finish merges them all (counted on a per-(token, head) counter that
+// it resets, so the next launch or graph replay starts from zero). Each token divides its own keys evenly among the
+// splits, so one grid (a recorded decode step) serves every context length. Inside a block, 8 lanes share a key:
+// each lane reads 16-byte vectors of the key and value rows, so a warp takes 4 keys at a time and a block 16.
 #pragma once
 #include "common.cuh"
 
@@ -11,33 +13,67 @@
 #define ATTENTION_GROUP_LANES 8
 #define ATTENTION_GROUPS (ATTENTION_THREADS / ATTENTION_GROUP_LANES)
 #define ATTENTION_MAX_HEAD_DIM 256
+#define ATTENTION_MAX_SPLITS 256
 // 16-byte vectors (8 bf16) per lane: a group's 8 lanes cover 64 dimensions per vector.
 #define ATTENTION_VECTORS (ATTENTION_MAX_HEAD_DIM / (8 * ATTENTION_GROUP_LANES))
 
 // ---- kernels ----
 
-__device__ __forceinline__ void unpack_bf16x8(uint4 packed, float* values) {
-    unsigned int words[4] = {packed.x, packed.y, packed.z, packed.w};
-#pragma unroll
-    for (int i = 0; i < 4; i++) {
-        values[2 * i] = __uint_as_float(words[i] << 16);
-        values[2 * i + 1] = __uint_as_float(words[i] & 0xffff0000u);
+// Combines the partial results of `splits` blocks (each: weighted value sum, max, sum of weights) into out [headDim].
+// parts is read volatile: other blocks wrote it during this launch. splits <= ATTENTION_MAX_SPLITS.
+__device__ void merge_splits(const volatile float* parts, int splits, int head_dim, bf16* out) {
+    __shared__ float split_max[ATTENTION_MAX_SPLITS];
+    __shared__ float split_total[ATTENTION_MAX_SPLITS];
+    __shared__ float denominator;
+    for (int s = threadIdx.x; s < splits; s += blockDim.x) {
+        split_max[s] = parts[s * (head_dim + 2) + head_dim];
+        split_total[s] = parts[s * (head_dim + 2) + head_dim + 1];
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        float overall_max = NEGATIVE_INFINITY;
+        for (int s = 0; s < splits; s++) {
+            if (split_total[s] > 0.0f) {
+                overall_max = fmaxf(overall_max, split_max[s]);
+            }
+        }
+        float sum = 0.0f;
+        for (int s = 0; s < splits; s++) {
+            // A split that saw no key has total 0: its weight is exactly 0.
+            float weight = split_total[s] > 0.0f ? expf(split_max[s] - overall_max) : 0.0f;
+            split_max[s] = weight;
+            sum += split_total[s] * weight;
+        }
+        denominator = sum;
+    }
+    __syncthreads();
+    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
+        float sum = 0.0f;
+        for (int s = 0; s < splits; s++) {
+            float weight = split_max[s];
+            if (weight > 0.0f) {
+                sum += parts[s * (head_dim + 2) + d] * weight;
+            }
+        }
+        out[d] = float_to_bf16(sum / denominator);
     }
 }
 
 // grid: (numTokens, numHeads, splits), block: ATTENTION_THREADS.  head_dim: a multiple of 8, at most 256.
 // qkv: [numTokens, rowWidth] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * headDim] bf16,
 // positions, token_seq: [numTokens], block_tables: [numSequences, maxBlocks].
-// A query at position p sees keys at positions [max(0, p - window + 1), p] of its own sequence; split s takes
-// keys_per_split of them. With one split: out [numTokens, outWidth] bf16. With several: partial
-// [numTokens, numHeads, splits, headDim + 2] f32 = (sum of exp(score - max) * value, max, sum of exp(score - max)).
+// A query at position p sees keys at positions [max(0, p - window + 1), p] of its own sequence; split s takes the
+// s-th run of ceil(keys / splits) of them (rounded up to the 16 keys of a pass). out: [numTokens, outWidth] bf16.
+// With several splits: partial [numTokens, numHeads, splits, headDim + 2] f32 = (sum of exp(score - max) * value,
+// max, sum of exp(score - max)) and counters [numTokens, numHeads] int, zero before and after the launch.
 extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache,
                                            const bf16* __restrict__ v_cache, const int* __restrict__ positions,
                                            const int* __restrict__ token_seq, const int* __restrict__ block_tables,
                                            int max_blocks, int block_size, int row_width, int num_heads,
                                            int num_kv_heads, int head_dim, float scale, int window,
-                                           int keys_per_split, float* __restrict__ partial,
+                                           float* __restrict__ partial, int* __restrict__ counters,
                                            bf16* __restrict__ out, int out_width) {
+    wait_for_previous_kernels();
     __shared__ float group_max[ATTENTION_GROUPS];
     __shared__ float group_total[ATTENTION_GROUPS];
     __shared__ float group_acc[ATTENTION_GROUPS][ATTENTION_MAX_HEAD_DIM];
@@ -51,6 +87,8 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
     int kv_size = num_kv_heads * head_dim;
     int position = positions[token];
     int first = position - window + 1 > 0 ? position - window + 1 : 0;
+    int per_split = (position - first + gridDim.z) / gridDim.z;
+    int keys_per_split = (per_split + ATTENTION_GROUPS - 1) / ATTENTION_GROUPS * ATTENTION_GROUPS;
     int split_first = first + split * keys_per_split;
     int split_last = split_first + keys_per_split - 1 < position ? split_first + keys_per_split - 1 : position;
     const int* table = block_tables + (long long) token_seq[token] * max_blocks;
@@ -81,17 +119,29 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
     for (int base = split_first; base <= split_last; base += ATTENTION_GROUPS) {
         int j = base + group;
         bool valid = j <= split_last;
-        long long row = 0;
         float dot = 0.0f;
+        // Key and value rows load together: the value is needed as soon as the score is known.
+        uint4 values[ATTENTION_VECTORS];
         if (valid) {
-            row = ((long long) table[j / block_size] * block_size + j % block_size) * kv_size + kv_head * head_dim;
+            long long row = ((long long) table[j / block_size] * block_size + j % block_size) * kv_size
+                    + kv_head * head_dim;
             const uint4* key = reinterpret_cast<const uint4*>(k_cache + row);
+            const uint4* value = reinterpret_cast<const uint4*>(v_cache + row);
+            uint4 keys[ATTENTION_VECTORS];
+#pragma unroll
+            for (int v = 0; v < ATTENTION_VECTORS; v++) {
+                int vector = sub + ATTENTION_GROUP_LANES * v;
+                if (8 * vector < head_dim) {
+                    keys[v] = key[vector];
+                    values[v] = value[vector];
+                }
+            }
 #pragma unroll
             for (int v = 0; v < ATTENTION_VECTORS; v++) {
                 int vector = sub + ATTENTION_GROUP_LANES * v;
                 if (8 * vector < head_dim) {
                     float k[8];
-                    unpack_bf16x8(key[vector], k);
+                    unpack_bf16x8(keys[v], k);
 #pragma unroll
                     for (int e = 0; e < 8; e++) {
                         dot += q[v][e] * k[e];
@@ -109,13 +159,12 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
             float correction = expf(max_score - new_max);
             float weight = expf(score - new_max);
             total = total * correction + weight;
-            const uint4* value = reinterpret_cast<const uint4*>(v_cache + row);
 #pragma unroll
             for (int v = 0; v < ATTENTION_VECTORS; v++) {
                 int vector = sub + ATTENTION_GROUP_LANES * v;
                 if (8 * vector < head_dim) {
                     float x[8];
-                    unpack_bf16x8(value[vector], x);
+                    unpack_bf16x8(values[v], x);
 #pragma unroll
                     for (int e = 0; e < 8; e++) {
                         acc[v][e] = acc[v][e] * correction + weight * x[e];
@@ -168,41 +217,29 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
             partial[partial_offset + d] = sum;
         }
     }
-    if (!direct && threadIdx.x == 0) {
+    if (direct) {
+        return;
+    }
+    if (threadIdx.x == 0) {
         partial[partial_offset + head_dim] = overall_max;
         partial[partial_offset + head_dim + 1] = denominator;
     }
+    // Publish this block's partial result before counting it; the last block then sees every split's.
+    __threadfence();
+    __syncthreads();
+    __shared__ bool last;
+    if (threadIdx.x == 0) {
+        int counter = token * num_heads + head;
+        last = atomicAdd(&counters[counter], 1) == (int) gridDim.z - 1;
+        if (last) {
+            counters[counter] = 0;
+        }
+    }
+    __syncthreads();
+    if (last) {
+        __threadfence();
+        const volatile float* parts = partial + ((long long) token * num_heads + head) * gridDim.z * (head_dim + 2);
+        merge_splits(parts, gridDim.z, head_dim, out + (long long) token * out_width + head * head_dim);
+    }
 }
 
-// Combines the splits of paged_attention. grid: (numTokens, numHeads), block: multiple of 32.
-// partial: [numTokens, numHeads, splits, headDim + 2] f32, out: [numTokens, outWidth] bf16
-extern "C" __global__ void attention_merge(const float* __restrict__ partial, int num_heads, int head_dim, int splits,
-                                           bf16* __restrict__ out, int out_width) {
-    int token = blockIdx.x;
-    int head = blockIdx.y;
-    const float* parts = partial + ((long long) token * num_heads + head) * splits * (head_dim + 2);
-    float overall_max = NEGATIVE_INFINITY;
-    for (int s = 0; s < splits; s++) {
-        const float* part = parts + s * (head_dim + 2);
-        if (part[head_dim + 1] > 0.0f) {
-            overall_max = fmaxf(overall_max, part[head_dim]);
-        }
-    }
-    float denominator = 0.0f;
-    for (int s = 0; s < splits; s++) {
-        const float* part = parts + s * (head_dim + 2);
-        if (part[head_dim + 1] > 0.0f) {
-            denominator += part[head_dim + 1] * expf(part[head_dim] - overall_max);
-        }
-    }
-    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
-        float sum = 0.0f;
-        for (int s = 0; s < splits; s++) {
-            const float* part = parts + s * (head_dim + 2);
-            if (part[head_dim + 1] > 0.0f) {
-                sum += part[d] * expf(part[head_dim] - overall_max);
-            }
-        }
-        out[(long long) token * out_width + head * head_dim + d] = float_to_bf16(sum / denominator);
-    }
-}

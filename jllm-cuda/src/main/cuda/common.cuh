@@ -6,6 +6,18 @@ typedef unsigned short bf16;
 
 #define NEGATIVE_INFINITY __int_as_float(0xff800000)
 
+// Programmatic dependent launch (sm_90). The backend launches kernels so that each may start while the kernel before
+// it in the stream still runs: a kernel waits here before it touches memory that earlier kernels write (reading
+// weights before is fine), then lets the kernel after it start (which is why a wait is always followed by the
+// permission: at most one kernel runs ahead). Both are no-ops for an ordinary launch and compile to nothing before
+// sm_90, where the backend launches ordinarily.
+__device__ __forceinline__ void wait_for_previous_kernels() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+    asm volatile("griddepcontrol.launch_dependents;");
+#endif
+}
+
 __device__ __forceinline__ float bf16_to_float(bf16 value) {
     return __uint_as_float(((unsigned int) value) << 16);
 }
@@ -18,6 +30,41 @@ __device__ __forceinline__ bf16 float_to_bf16(float value) {
     }
     bits += 0x7fffu + ((bits >> 16) & 1u);
     return (bf16) (bits >> 16);
+}
+
+// Eight bf16 values packed in 16 bytes (the unit of every wide load) to floats, and back (rounded).
+__device__ __forceinline__ void unpack_bf16x8(uint4 packed, float* values) {
+    unsigned int words[4] = {packed.x, packed.y, packed.z, packed.w};
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        values[2 * i] = __uint_as_float(words[i] << 16);
+        values[2 * i + 1] = __uint_as_float(words[i] & 0xffff0000u);
+    }
+}
+
+__device__ __forceinline__ uint4 pack_bf16x8(const float* values) {
+    unsigned int words[4];
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        unsigned int low = float_to_bf16(values[2 * i]);
+        unsigned int high = float_to_bf16(values[2 * i + 1]);
+        words[i] = low | (high << 16);
+    }
+    uint4 packed;
+    packed.x = words[0];
+    packed.y = words[1];
+    packed.z = words[2];
+    packed.w = words[3];
+    return packed;
+}
+
+__device__ __forceinline__ uint4 zero_uint4() {
+    uint4 zero;
+    zero.x = 0u;
+    zero.y = 0u;
+    zero.z = 0u;
+    zero.w = 0u;
+    return zero;
 }
 
 __device__ __forceinline__ float warp_sum(float value) {

@@ -8,6 +8,7 @@
 // Rows move as 16-byte vectors when hidden is a multiple of 8 (always, for real models), element-wise otherwise.
 extern "C" __global__ void embedding_gather(const bf16* __restrict__ table, const int* __restrict__ token_ids,
                                             int hidden, bf16* __restrict__ out) {
+    wait_for_previous_kernels();
     int token = blockIdx.x;
     const bf16* source = table + (long long) token_ids[token] * hidden;
     bf16* target = out + (long long) token * hidden;

@@ -8,6 +8,7 @@
 // grid: (rows), block: multiple of 32.  x, out: [rows, width] bf16, weight: [width] f32
 extern "C" __global__ void rms_norm(const bf16* __restrict__ x, const float* __restrict__ weight, float eps, int width,
                                     bf16* __restrict__ out) {
+    wait_for_previous_kernels();
     const bf16* row = x + (long long) blockIdx.x * width;
     float squares = 0.0f;
     for (int i = threadIdx.x; i < width; i += blockDim.x) {
@@ -27,6 +28,7 @@ extern "C" __global__ void rms_norm(const bf16* __restrict__ x, const float* __r
 extern "C" __global__ void add_rms_norm(bf16* __restrict__ residual, const bf16* __restrict__ delta,
                                         const float* __restrict__ weight, float eps, int width,
                                         bf16* __restrict__ out) {
+    wait_for_previous_kernels();
     long long offset = (long long) blockIdx.x * width;
     float squares = 0.0f;
     for (int i = threadIdx.x; i < width; i += blockDim.x) {
@@ -46,6 +48,7 @@ extern "C" __global__ void add_rms_norm(bf16* __restrict__ residual, const bf16*
 extern "C" __global__ void qk_norm(bf16* __restrict__ qkv, const float* __restrict__ q_weight,
                                    const float* __restrict__ k_weight, float eps, int row_width, int num_heads,
                                    int head_dim) {
+    wait_for_previous_kernels();
     int head = blockIdx.y;
     const float* weight = head < num_heads ? q_weight : k_weight;
     bf16* values = qkv + (long long) blockIdx.x * row_width + head * head_dim;

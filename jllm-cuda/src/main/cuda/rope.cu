@@ -13,6 +13,7 @@ extern "C" __global__ void rope_write_kv(bf16* __restrict__ qkv, const float* __
                                          const int* __restrict__ positions, const int* __restrict__ slots,
                                          bf16* __restrict__ k_cache, bf16* __restrict__ v_cache, int row_width,
                                          int num_heads, int num_kv_heads, int head_dim) {
+    wait_for_previous_kernels();
     int token = blockIdx.x;
     int half = head_dim / 2;
     int kv_size = num_kv_heads * head_dim;

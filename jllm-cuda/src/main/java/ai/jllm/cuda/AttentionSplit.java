@@ -1,15 +1,16 @@
 package ai.jllm.cuda;
 
 /**
- * How paged_attention divides the keys among blocks (flash-decoding): enough splits that a step with few queries
- * (decode) still fills the GPU, each split at least {@link #MIN_KEYS_PER_SPLIT} keys so a block's work outweighs the
- * merge; a step with many queries (prefill) gets one split and no merge.
- *
- * @param keysPerSplit a multiple of the keys a block takes per pass
+ * How many blocks paged_attention divides each query's keys among (flash-decoding): enough that a step with few queries
+ * (decode) still fills the GPU, each split at least {@link #MIN_KEYS_PER_SPLIT} keys (one pass of a block); a step
+ * with many queries (prefill) gets one split and no merge. The kernel divides each token's own keys evenly among the
+ * splits.
  */
-record AttentionSplit(int splits, int keysPerSplit) {
+record AttentionSplit(int splits) {
 
-    static final int MIN_KEYS_PER_SPLIT = 64;
+    static final int MIN_KEYS_PER_SPLIT = 16;
+    /** The most splits paged_attention merges (ATTENTION_MAX_SPLITS in attention.cu). */
+    static final int MAX_SPLITS = 256;
     /** Blocks per multiprocessor the split aims for. */
     static final int BLOCKS_PER_SM = 2;
 
@@ -20,10 +21,7 @@ record AttentionSplit(int splits, int keysPerSplit) {
     static AttentionSplit of(int queries, int longest, int multiprocessors) {
         int keys = Math.max(longest, 1);
         int wanted = ceilDiv(BLOCKS_PER_SM * multiprocessors, Math.max(queries, 1));
-        int splits = Math.clamp(wanted, 1, ceilDiv(keys, MIN_KEYS_PER_SPLIT));
-        int pass = Kernels.ATTENTION_KEYS_PER_PASS;
-        int keysPerSplit = ceilDiv(ceilDiv(keys, splits), pass) * pass;
-        return new AttentionSplit(ceilDiv(keys, keysPerSplit), keysPerSplit);
+        return new AttentionSplit(Math.clamp(wanted, 1, Math.min(MAX_SPLITS, ceilDiv(keys, MIN_KEYS_PER_SPLIT))));
     }
 
     private static int ceilDiv(int a, int b) {

@@ -1,8 +1,5 @@
 package ai.jllm.cuda;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
-
 import ai.jllm.JllmException;
 import ai.jllm.backend.AttentionShape;
 import ai.jllm.backend.Backend;
@@ -11,30 +8,25 @@ import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
 import ai.jllm.backend.StepShape;
 import ai.jllm.backend.Tensor;
-import ai.jllm.sampling.HostSampling;
 import ai.jllm.sampling.SampleOutput;
 import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.OptionalInt;
 
 /**
  * The CUDA backend: bf16 activations and KV cache, bf16 weight matrices (fused parts stacked into one [out, in]
  * matrix), f32 norm weights and rotary table, f32 logits. Every op enqueues work on one stream; only
- * {@link #copyToHost} waits for the device. Kernels are jllm's own (src/main/cuda), matrix products go through
- * cuBLASLt.
+ * {@link #copyToHost} and {@link #sample} wait for the device. Kernels are jllm's own (src/main/cuda); matrix products
+ * of decode-sized batches run as GEMV kernels with the element-wise ops around them fused in ({@link DecodeFusion}),
+ * larger ones through cuBLASLt. Sampling runs on the GPU ({@link CudaSampler}).
  *
  * <p>Not thread-safe: one thread drives a backend at a time (the engine's step loop). Each entry point makes the
  * backend's context current on the calling thread.
  */
 public final class CudaBackend implements Backend {
-
-    private float[] hostLogits = new float[0];
-    private HostSampling hostSampling;
 
     private final Arena arena;
     private final CudaDriver driver;
@@ -44,16 +36,26 @@ public final class CudaBackend implements Backend {
     private final KernelModule module;
     private final Kernels kernels;
     private final Gemm gemm;
+    private final DecodeFusion fusion;
+    private final CudaSampler sampler;
     private final WeightUploader uploader;
     private final StepMetadata metadata;
     private final StepGraphs graphs;
     private final boolean useGraphs;
     /** True while a decode step runs for recording: ops pick parameters from capacities, not from the step's data. */
     private boolean recordable;
-    private final List<Long> allocations = new ArrayList<>();
-    private MemorySegment readback;
-    private long attentionWorkspace;
-    private long attentionWorkspaceBytes;
+    /** The batch of the step being run (from {@link #prepare}). */
+    private ForwardBatch prepared;
+    /** While a padded decode step runs: the rows its ops run on instead of the batch's own (see {@link #runStep}). */
+    private OptionalInt paddedRows = OptionalInt.empty();
+    private final DeviceMemory memory;
+    private final HostTransfers transfers;
+    /** Split-K attention's merge counters [tokens, heads] int, zero between launches (the kernel resets them). */
+    private final GrowingBuffer attentionCounters;
+    /** Split-K attention's partial results [tokens, heads, splits, headDim + 2] f32. */
+    private final GrowingBuffer attentionPartials;
+    /** The rows a recorded decode step may have at most (its bucket's capacity, see {@link #runStep}). */
+    private int decodeCapacity;
     private boolean closed;
 
     private CudaBackend(Arena arena, CudaDriver driver, CudaDevice device, boolean useGraphs) {
@@ -65,12 +67,17 @@ public final class CudaBackend implements Backend {
         driver.setCurrent(context);
         this.stream = driver.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
         this.module = KernelModule.load(driver, device.computeCapability(), arena);
-        this.kernels = new Kernels(driver, module, stream, arena);
+        this.kernels = new Kernels(driver, module, device, stream, arena);
         this.gemm = new Gemm(driver, CublasLt.load(arena), stream, arena);
+        this.fusion = new DecodeFusion(kernels);
+        this.sampler = new CudaSampler(driver, kernels, stream);
         this.uploader = new WeightUploader(driver, stream);
+        this.memory = new DeviceMemory(driver);
         this.metadata = new StepMetadata(driver, stream);
         this.graphs = new StepGraphs(driver, stream);
-        this.readback = driver.hostAlloc(1 << 20);
+        this.attentionCounters = new GrowingBuffer(driver, stream);
+        this.attentionPartials = new GrowingBuffer(driver, stream);
+        this.transfers = new HostTransfers(driver, stream);
     }
 
     /**
@@ -109,6 +116,7 @@ public final class CudaBackend implements Backend {
     @Override
     public String description() {
         return "CUDA: " + device.describe() + ", kernels from " + module.origin().description()
+                + (kernels.dependentLaunches() ? ", programmatic dependent launches" : "")
                 + (useGraphs ? ", CUDA graphs for decode" : "");
     }
 
@@ -125,7 +133,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("the CUDA backend allocates BF16 and F32 tensors, not " + dtype);
         }
         driver.setCurrent(context);
-        CudaTensor tensor = new CudaTensor(deviceMemory(CudaTensor.elementCount(shape) * dtype.byteSize()), dtype,
+        CudaTensor tensor = new CudaTensor(memory.allocate(CudaTensor.elementCount(shape) * dtype.byteSize()), dtype,
                 shape);
         driver.memsetBytes(tensor.pointer(), (byte) 0, tensor.bytes(), stream);
         return tensor;
@@ -136,7 +144,7 @@ public final class CudaBackend implements Backend {
     public Tensor upload(TensorView weight) {
         driver.setCurrent(context);
         DType type = weight.rank() == 2 ? DType.BF16 : DType.F32;
-        CudaTensor tensor = new CudaTensor(deviceMemory(weight.elementCount() * type.byteSize()), type,
+        CudaTensor tensor = new CudaTensor(memory.allocate(weight.elementCount() * type.byteSize()), type,
                 weight.shape());
         uploader.upload(weight, tensor.pointer(), type);
         return tensor;
@@ -148,48 +156,15 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("shape does not match " + values.length + " values");
         }
         driver.setCurrent(context);
-        CudaTensor tensor = new CudaTensor(deviceMemory((long) values.length * Float.BYTES), DType.F32, shape);
+        CudaTensor tensor = new CudaTensor(memory.allocate((long) values.length * Float.BYTES), DType.F32, shape);
         uploader.upload(values, tensor.pointer());
         return tensor;
     }
 
     @Override
     public LinearWeights linear(List<TensorView> weightParts, List<TensorView> biasParts) {
-        if (weightParts.isEmpty()) {
-            throw new IllegalArgumentException("a linear layer needs at least one weight matrix");
-        }
         driver.setCurrent(context);
-        int in = Math.toIntExact(weightParts.getFirst().dim(1));
-        long outRows = 0;
-        for (TensorView part : weightParts) {
-            if (part.rank() != 2 || part.dim(1) != in) {
-                throw new JllmException(part.file() + ": tensor " + part.name() + " cannot be fused with "
-                        + weightParts.getFirst().name() + ": shapes differ in the input dimension");
-            }
-            outRows += part.dim(0);
-        }
-        int out = Math.toIntExact(outRows);
-        long weight = deviceMemory((long) out * in * Short.BYTES);
-        long row = 0;
-        for (TensorView part : weightParts) {
-            uploader.upload(part, weight + row * in * Short.BYTES, DType.BF16);
-            row += part.dim(0);
-        }
-        OptionalLong bias = OptionalLong.empty();
-        if (!biasParts.isEmpty()) {
-            long biasMemory = deviceMemory((long) out * Short.BYTES);
-            long offset = 0;
-            for (TensorView part : biasParts) {
-                uploader.upload(part, biasMemory + offset * Short.BYTES, DType.BF16);
-                offset += part.elementCount();
-            }
-            if (offset != out) {
-                throw new JllmException("bias " + biasParts.getFirst().name() + " has " + offset + " values for "
-                        + out + " outputs");
-            }
-            bias = OptionalLong.of(biasMemory);
-        }
-        return new CudaLinear(weight, bias, in, out);
+        return CudaLinear.upload(weightParts, biasParts, uploader, memory);
     }
 
     @Override
@@ -199,9 +174,9 @@ public final class CudaBackend implements Backend {
                     + Kernels.ATTENTION_MAX_HEAD_DIM + ", not " + headDim);
         }
         driver.setCurrent(context);
-        long bytes = numLayers * CudaKvCache.layerBytes(numBlocks, blockSize, numKvHeads, headDim);
-        long keys = deviceMemory(bytes);
-        long values = deviceMemory(bytes);
+        long bytes = CudaKvCache.allocationBytes(numLayers, numBlocks, blockSize, numKvHeads, headDim);
+        long keys = memory.allocate(bytes);
+        long values = memory.allocate(bytes);
         driver.memsetBytes(keys, (byte) 0, bytes, stream);
         driver.memsetBytes(values, (byte) 0, bytes, stream);
         return new CudaKvCache(keys, values, numLayers, numBlocks, blockSize, numKvHeads, headDim);
@@ -217,6 +192,7 @@ public final class CudaBackend implements Backend {
     public void copyKvBlocks(KvCache cache, int[] sources, int[] destinations) {
         CudaKvCache kv = CudaKvCache.of(cache);
         driver.setCurrent(context);
+        fusion.flush();
         long blockBytes = CudaKvCache.layerBytes(1, kv.blockSize(), kv.numKvHeads(), kv.headDim());
         for (int layer = 0; layer < kv.numLayers(); layer++) {
             for (int i = 0; i < sources.length; i++) {
@@ -228,51 +204,71 @@ public final class CudaBackend implements Backend {
         }
     }
 
-    private long deviceMemory(long bytes) {
-        long pointer;
-        try {
-            pointer = driver.memAlloc(Math.max(bytes, 1));
-        } catch (CudaException e) {
-            CudaDriver.MemoryInfo memory = driver.memoryInfo();
-            throw new JllmException("out of GPU memory allocating " + mib(bytes) + " MiB (" + mib(memory.free())
-                    + " MiB free of " + mib(memory.total()) + " MiB); lower --max-num-tokens, --max-batch-size or "
-                    + "--kv-cache-free-gpu-memory-fraction", e);
-        }
-        allocations.add(pointer);
-        return pointer;
-    }
-
-    private static long mib(long bytes) {
-        return bytes >> 20;
-    }
-
     // ---- ops ----
 
     @Override
     public void prepare(ForwardBatch batch) {
         driver.setCurrent(context);
+        fusion.flush();
+        prepared = batch;
         if (metadata.upload(batch)) {
             graphs.clear();
         }
     }
 
     /**
-     * Decode steps (one token per sequence) are recorded as a CUDA graph per shape and replayed; other steps run
-     * eagerly. While recordable, attention splits its keys by the cache's capacity rather than by the step's
-     * positions, so that one recording serves every later step of the shape.
+     * Decode steps (one token per sequence) are recorded as a CUDA graph per batch-size bucket (1, 2, 4, 8, … up to
+     * the batch's capacity) and replayed; other steps run eagerly. A decode step of fewer sequences than its bucket is
+     * padded up to it: the extra rows decode token 0 at position 0 of sequences of their own, whose blocks are all the
+     * cache's padding block ({@link CudaKvCache#paddingBlock}), so they write nowhere a real sequence reads, and their
+     * logits rows lie past the batch's. While recordable, attention splits its keys by the cache's capacity rather
+     * than by the step's positions, so that one recording serves every later step of the bucket. What the fusion
+     * holds back at the end of the ops is launched inside the step.
      */
     @Override
     public void runStep(StepShape shape, Runnable ops) {
-        if (!useGraphs || !shape.decodeOnly()) {
+        Runnable step = () -> {
             ops.run();
+            fusion.flush();
+        };
+        if (!useGraphs || !shape.decodeOnly()) {
+            step.run();
             return;
+        }
+        decodeCapacity = Math.min(prepared.maxTokens(), Math.min(prepared.maxSequences(),
+                prepared.logitsIndices().length));
+        int bucket = bucket(shape.numTokens(), decodeCapacity);
+        if (bucket > shape.numTokens()) {
+            if (metadata.upload(prepared, bucket, CudaKvCache.of(shape.cache()).paddingBlock())) {
+                graphs.clear();
+            }
+            paddedRows = OptionalInt.of(bucket);
         }
         recordable = true;
         try {
-            graphs.run(shape, ops);
+            graphs.run(new StepShape(shape.cache(), bucket, bucket, bucket, shape.maxBlocksPerSequence(), true), step);
         } finally {
             recordable = false;
+            paddedRows = OptionalInt.empty();
         }
+    }
+
+    /** The smallest power of two at least {@code rows}, or {@code capacity} when that is less. */
+    static int bucket(int rows, int capacity) {
+        int power = rows <= 1 ? 1 : Integer.highestOneBit(rows - 1) << 1;
+        return Math.max(rows, Math.min(power, capacity));
+    }
+
+    /** The rows an op runs on: its own, or the padded step's (whose every op runs on all the batch's rows). */
+    private int rows(int requested) {
+        if (paddedRows.isEmpty()) {
+            return requested;
+        }
+        if (requested != prepared.numTokens()) {
+            throw new IllegalStateException("an op of a padded decode step of " + prepared.numTokens()
+                    + " rows asked for " + requested);
+        }
+        return paddedRows.getAsInt();
     }
 
     @Override
@@ -286,23 +282,32 @@ public final class CudaBackend implements Backend {
             }
         }
         CudaTensor output = CudaTensor.of(out).expect(DType.BF16, "embedding");
+        fusion.flush();
         kernels.embeddingGather(matrix.pointer(), metadata.tokenIds(), matrix.width(), output.pointer(),
-                batch.numTokens());
+                rows(batch.numTokens()));
     }
 
     @Override
     public void rmsNorm(Tensor x, Tensor weight, float eps, int rows, Tensor out) {
         CudaTensor w = CudaTensor.of(weight).expect(DType.F32, "rmsNorm");
-        kernels.rmsNorm(CudaTensor.of(x).expect(DType.BF16, "rmsNorm").pointer(), w.pointer(), eps,
-                Math.toIntExact(w.elements()), CudaTensor.of(out).expect(DType.BF16, "rmsNorm").pointer(), rows);
+        fusion.rmsNorm(CudaTensor.of(x).expect(DType.BF16, "rmsNorm").pointer(), w.pointer(), eps,
+                Math.toIntExact(w.elements()), CudaTensor.of(out).expect(DType.BF16, "rmsNorm").pointer(),
+                rows(rows));
     }
 
     @Override
     public void addRmsNorm(Tensor residual, Tensor delta, Tensor weight, float eps, int rows, Tensor out) {
         CudaTensor w = CudaTensor.of(weight).expect(DType.F32, "addRmsNorm");
-        kernels.addRmsNorm(CudaTensor.of(residual).expect(DType.BF16, "addRmsNorm").pointer(),
-                CudaTensor.of(delta).expect(DType.BF16, "addRmsNorm").pointer(), w.pointer(), eps,
-                Math.toIntExact(w.elements()), CudaTensor.of(out).expect(DType.BF16, "addRmsNorm").pointer(), rows);
+        long residualStream = CudaTensor.of(residual).expect(DType.BF16, "addRmsNorm").pointer();
+        long added = CudaTensor.of(delta).expect(DType.BF16, "addRmsNorm").pointer();
+        long normed = CudaTensor.of(out).expect(DType.BF16, "addRmsNorm").pointer();
+        int width = Math.toIntExact(w.elements());
+        int stepRows = rows(rows);
+        if (fusion.addIntoResidual(added, residualStream, stepRows)) {
+            fusion.rmsNorm(residualStream, w.pointer(), eps, width, normed, stepRows);
+        } else {
+            kernels.addRmsNorm(residualStream, added, w.pointer(), eps, width, normed, stepRows);
+        }
     }
 
     @Override
@@ -314,15 +319,19 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("linear " + linear.inFeatures() + " -> " + linear.outFeatures()
                     + " applied to rows of " + input.width() + " into rows of " + output.width());
         }
-        gemm.run(linear, input.pointer(), rows, output.pointer(), output.dtype());
+        int stepRows = rows(rows);
+        if (!fusion.linear(input.pointer(), linear, stepRows, output.pointer(), output.dtype())) {
+            gemm.run(linear, input.pointer(), stepRows, output.pointer(), output.dtype());
+        }
     }
 
     @Override
     public void qkNorm(Tensor qkv, Tensor qWeight, Tensor kWeight, float eps, AttentionShape shape, int rows) {
         CudaTensor tensor = CudaTensor.of(qkv).expect(DType.BF16, "qkNorm");
+        fusion.flush();
         kernels.qkNorm(tensor.pointer(), CudaTensor.of(qWeight).expect(DType.F32, "qkNorm").pointer(),
                 CudaTensor.of(kWeight).expect(DType.F32, "qkNorm").pointer(), eps, tensor.width(), shape.numHeads(),
-                shape.numKvHeads(), shape.headDim(), rows);
+                shape.numKvHeads(), shape.headDim(), rows(rows));
     }
 
     @Override
@@ -339,9 +348,14 @@ public final class CudaBackend implements Backend {
             }
         }
         CudaKvCache kv = CudaKvCache.of(cache);
-        kernels.ropeWriteKv(tensor.pointer(), table.pointer(), metadata.positions(), metadata.slots(),
-                kv.layerKeys(layer), kv.layerValues(layer), tensor.width(), shape.numHeads(), shape.numKvHeads(),
-                shape.headDim(), batch.numTokens());
+        GemvEpilogue.Rope rope = new GemvEpilogue.Rope(tensor.pointer(), table.pointer(), metadata.positions(),
+                metadata.slots(), kv.layerKeys(layer), kv.layerValues(layer), shape);
+        int tokens = rows(batch.numTokens());
+        if (!fusion.rope(rope, tokens)) {
+            kernels.ropeWriteKv(tensor.pointer(), table.pointer(), metadata.positions(), metadata.slots(),
+                    kv.layerKeys(layer), kv.layerValues(layer), tensor.width(), shape.numHeads(),
+                    shape.numKvHeads(), shape.headDim(), tokens);
+        }
     }
 
     @Override
@@ -350,115 +364,78 @@ public final class CudaBackend implements Backend {
         CudaTensor output = CudaTensor.of(out).expect(DType.BF16, "attention");
         CudaKvCache kv = CudaKvCache.of(cache);
         int window = shape.slidingWindow().orElse(Integer.MAX_VALUE);
-        int tokens = batch.numTokens();
+        int tokens = rows(batch.numTokens());
         int longest = 0;
         if (recordable) {
             longest = (int) Math.min(window, (long) batch.maxBlocksPerSequence() * batch.blockSize());
         } else {
             int[] positions = batch.positions();
-            for (int t = 0; t < tokens; t++) {
+            for (int t = 0; t < batch.numTokens(); t++) {
                 longest = Math.max(longest, Math.min(positions[t] + 1, window));
             }
         }
         AttentionSplit split = AttentionSplit.of(tokens * shape.numHeads(), longest, device.multiprocessors());
-        long partial = 0;
+        fusion.flush();
         if (split.splits() > 1) {
-            partial = attentionWorkspace((long) tokens * shape.numHeads() * split.splits() * (shape.headDim() + 2)
-                    * Float.BYTES);
+            // A recording sizes the buffers for every bucket at once (the most rows, and the most splits, which the
+            // one-row bucket takes), so that recording another bucket does not move them.
+            long rows = tokens;
+            int splits = split.splits();
+            if (recordable) {
+                rows = Math.max(tokens, decodeCapacity);
+                splits = AttentionSplit.of(shape.numHeads(), longest, device.multiprocessors()).splits();
+            }
+            boolean moved = attentionCounters.ensure(rows * shape.numHeads() * Integer.BYTES);
+            moved |= attentionPartials.ensure(rows * shape.numHeads() * splits * (shape.headDim() + 2) * Float.BYTES);
+            if (moved) {
+                graphs.clear();
+            }
         }
         kernels.pagedAttention(input.pointer(), kv.layerKeys(layer), kv.layerValues(layer), metadata.positions(),
                 metadata.tokenSequence(), metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(),
                 input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
-                split.splits(), split.keysPerSplit(), partial, output.pointer(), output.width(), tokens);
-    }
-
-    /** The split-K attention's partial results: grown on demand (forgetting recordings of the old one). */
-    private long attentionWorkspace(long bytes) {
-        if (attentionWorkspaceBytes < bytes) {
-            if (attentionWorkspaceBytes > 0) {
-                graphs.clear();
-                allocations.remove(Long.valueOf(attentionWorkspace));
-                driver.memFree(attentionWorkspace);
-            }
-            long size = Math.max(bytes, 2 * attentionWorkspaceBytes);
-            attentionWorkspace = deviceMemory(size);
-            attentionWorkspaceBytes = size;
-        }
-        return attentionWorkspace;
+                split.splits(), attentionPartials.pointer(), attentionCounters.pointer(), output.pointer(),
+                output.width(), tokens);
     }
 
     @Override
     public void siluMul(Tensor gateUp, int rows, Tensor out) {
         CudaTensor input = CudaTensor.of(gateUp).expect(DType.BF16, "siluMul");
-        kernels.siluMul(input.pointer(), rows, input.width() / 2,
-                CudaTensor.of(out).expect(DType.BF16, "siluMul").pointer());
+        long activated = CudaTensor.of(out).expect(DType.BF16, "siluMul").pointer();
+        int stepRows = rows(rows);
+        if (!fusion.siluMul(input.pointer(), activated, stepRows)) {
+            kernels.siluMul(input.pointer(), stepRows, input.width() / 2, activated);
+        }
     }
 
     @Override
     public void gatherLogitsRows(Tensor x, ForwardBatch batch, Tensor out) {
         CudaTensor input = CudaTensor.of(x).expect(DType.BF16, "gatherLogitsRows");
+        fusion.flush();
         kernels.gatherRows(input.pointer(), metadata.logitsIndices(), input.width(),
-                CudaTensor.of(out).expect(DType.BF16, "gatherLogitsRows").pointer(), batch.numLogits());
+                CudaTensor.of(out).expect(DType.BF16, "gatherLogitsRows").pointer(), rows(batch.numLogits()));
+    }
+
+    @Override
+    public void sample(Tensor logits, SamplingBatch batch, SampleOutput out) {
+        driver.setCurrent(context);
+        fusion.flush();
+        sampler.sample(CudaTensor.of(logits), batch, out);
     }
 
     /** Waits for the stream, then copies; bf16 tensors are widened to float. */
-    /**
-     * Samples on the host for now: the logits rows the batch reads are copied back and run through the host
-     * reference ({@link HostSampling}). GPU sampling kernels are the next step; this keeps every sampling feature
-     * working on the GPU backend meanwhile.
-     */
-    @Override
-    public void sample(Tensor logits, SamplingBatch batch, SampleOutput out) {
-        int rows = 0;
-        for (int r = 0; r < batch.numRows(); r++) {
-            rows = Math.max(rows, batch.logitsRows()[r] + 1);
-        }
-        int vocab = batch.vocabSize();
-        if (hostLogits.length < rows * vocab) {
-            hostLogits = new float[rows * vocab];
-        }
-        if (hostSampling == null || hostSampling.vocabSize() != vocab) {
-            hostSampling = new HostSampling(vocab);
-        }
-        copyToHost(logits, rows, hostLogits);
-        hostSampling.sample(hostLogits, batch, out);
-    }
-
     @Override
     public void copyToHost(Tensor source, int rows, float[] destination) {
-        CudaTensor tensor = CudaTensor.of(source);
-        long elements = (long) rows * tensor.width();
         driver.setCurrent(context);
-        MemorySegment host = readbackBuffer(elements * tensor.dtype().byteSize());
-        driver.copyDeviceToHost(host, tensor.pointer(), elements * tensor.dtype().byteSize(), stream);
-        driver.streamSynchronize(stream);
-        if (tensor.dtype() == DType.F32) {
-            MemorySegment.copy(host, JAVA_FLOAT, 0, destination, 0, (int) elements);
-        } else {
-            for (int i = 0; i < elements; i++) {
-                destination[i] = Bf16.toFloat(host.getAtIndex(JAVA_SHORT, i));
-            }
-        }
+        fusion.flush();
+        transfers.toHost(CudaTensor.of(source), rows, destination);
     }
 
     /** Host values into a device tensor, rounded to its type (tests use it to set inputs and to poison outputs). */
     void write(Tensor target, float[] values) {
-        CudaTensor tensor = CudaTensor.of(target);
-        if (values.length != tensor.elements()) {
-            throw new IllegalArgumentException(values.length + " values for " + tensor);
-        }
         driver.setCurrent(context);
-        driver.streamSynchronize(stream);
-        MemorySegment host = readbackBuffer(tensor.bytes());
-        for (int i = 0; i < values.length; i++) {
-            if (tensor.dtype() == DType.F32) {
-                host.setAtIndex(JAVA_FLOAT, i, values[i]);
-            } else {
-                host.setAtIndex(JAVA_SHORT, i, Bf16.fromFloat(values[i]));
-            }
-        }
-        driver.copyHostToDevice(tensor.pointer(), host, tensor.bytes(), stream);
-        driver.streamSynchronize(stream);
+        fusion.flush();
+        transfers.toDevice(CudaTensor.of(target), values);
     }
 
     /** One layer's cached keys or values as floats: [numBlocks * blockSize, numKvHeads * headDim]. */
@@ -472,41 +449,27 @@ public final class CudaBackend implements Backend {
         return values;
     }
 
-    private MemorySegment readbackBuffer(long bytes) {
-        if (readback.byteSize() < bytes) {
-            driver.hostFree(readback);
-            readback = driver.hostAlloc(Math.max(bytes, 2 * readback.byteSize()));
-        }
-        return readback;
-    }
-
     /**
      * Device-to-device copy bandwidth in bytes per second, counting bytes read plus bytes written: the memory roofline
      * that decode speed is measured against.
      */
     public double copyBandwidth(long bytes, int repeats) {
         driver.setCurrent(context);
-        long source = driver.memAlloc(bytes);
-        long target = driver.memAlloc(bytes);
-        long start = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
-        long end = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
-        try {
-            driver.memsetBytes(source, (byte) 1, bytes, stream);
-            driver.copyDeviceToDevice(target, source, bytes, stream);
-            driver.eventRecord(start, stream);
-            for (int i = 0; i < repeats; i++) {
-                driver.copyDeviceToDevice(target, source, bytes, stream);
-            }
-            driver.eventRecord(end, stream);
-            driver.eventSynchronize(end);
-            double seconds = driver.eventElapsedMillis(start, end) / 1e3;
-            return 2.0 * bytes * repeats / seconds;
-        } finally {
-            driver.eventDestroy(start);
-            driver.eventDestroy(end);
-            driver.memFree(source);
-            driver.memFree(target);
-        }
+        fusion.flush();
+        return CopyBandwidth.measure(driver, stream, bytes, repeats);
+    }
+
+    /** The kernels, driver and stream, for kernel benchmarks in this package (GemvBenchmark). */
+    Kernels kernels() {
+        return kernels;
+    }
+
+    CudaDriver driver() {
+        return driver;
+    }
+
+    long stream() {
+        return stream;
     }
 
     /** Decode-step recordings currently held (for tests and logs). */
@@ -517,6 +480,7 @@ public final class CudaBackend implements Backend {
     /** Waits until every op enqueued so far has run. */
     public void synchronize() {
         driver.setCurrent(context);
+        fusion.flush();
         driver.streamSynchronize(stream);
     }
 
@@ -527,16 +491,17 @@ public final class CudaBackend implements Backend {
         }
         closed = true;
         driver.setCurrent(context);
+        fusion.discard();
         driver.streamSynchronize(stream);
         graphs.close();
+        sampler.close();
+        attentionCounters.close();
+        attentionPartials.close();
         metadata.close();
         uploader.close();
         gemm.close();
-        for (long pointer : allocations) {
-            driver.memFree(pointer);
-        }
-        allocations.clear();
-        driver.hostFree(readback);
+        memory.close();
+        transfers.close();
         module.close();
         driver.streamDestroy(stream);
         driver.primaryContextRelease(device.handle());

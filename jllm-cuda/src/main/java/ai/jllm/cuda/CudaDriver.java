@@ -70,6 +70,8 @@ public final class CudaDriver {
     private final MethodHandle cuModuleUnload;
     private final MethodHandle cuFuncSetAttribute;
     private final MethodHandle cuLaunchKernel;
+    private final MethodHandle cuLaunchKernelEx;
+    private final MethodHandle cuOccupancyMaxActiveBlocksPerMultiprocessor;
     private final MethodHandle cuStreamBeginCapture;
     private final MethodHandle cuStreamEndCapture;
     private final MethodHandle cuGraphInstantiateWithFlags;
@@ -113,6 +115,9 @@ public final class CudaDriver {
         cuFuncSetAttribute = calls.status("cuFuncSetAttribute", JAVA_LONG, JAVA_INT, JAVA_INT);
         cuLaunchKernel = calls.status("cuLaunchKernel", JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS);
+        cuLaunchKernelEx = calls.status("cuLaunchKernelEx", ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
+        cuOccupancyMaxActiveBlocksPerMultiprocessor = calls.status("cuOccupancyMaxActiveBlocksPerMultiprocessor",
+                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG);
         cuStreamBeginCapture = calls.status("cuStreamBeginCapture_v2", JAVA_LONG, JAVA_INT);
         cuStreamEndCapture = calls.status("cuStreamEndCapture", JAVA_LONG, ADDRESS);
         cuGraphInstantiateWithFlags = calls.status("cuGraphInstantiateWithFlags", ADDRESS, JAVA_LONG, JAVA_LONG);
@@ -402,6 +407,34 @@ public final class CudaDriver {
             if (status != 0) {
                 check("cuLaunchKernel(" + kernel + ")", status);
             }
+        } catch (Throwable thrown) {
+            throw Downcalls.rethrow(thrown);
+        }
+    }
+
+    /**
+     * Enqueues a kernel with a launch configuration (CUlaunchConfig: grid, block, shared memory, stream and
+     * attributes, see {@link DependentLaunch}).
+     */
+    void launch(String kernel, long function, MemorySegment config, MemorySegment parameters) {
+        try {
+            int status = (int) cuLaunchKernelEx.invokeExact(config, function, parameters, MemorySegment.NULL);
+            if (status != 0) {
+                check("cuLaunchKernelEx(" + kernel + ")", status);
+            }
+        } catch (Throwable thrown) {
+            throw Downcalls.rethrow(thrown);
+        }
+    }
+
+    /** How many blocks of {@code function} fit on one multiprocessor at once. */
+    int maxActiveBlocksPerMultiprocessor(long function, int threads, int sharedBytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment count = arena.allocate(JAVA_INT);
+            check("cuOccupancyMaxActiveBlocksPerMultiprocessor",
+                    (int) cuOccupancyMaxActiveBlocksPerMultiprocessor.invokeExact(count, function, threads,
+                            (long) sharedBytes));
+            return count.get(JAVA_INT, 0);
         } catch (Throwable thrown) {
             throw Downcalls.rethrow(thrown);
         }

@@ -1,18 +1,37 @@
 package ai.jllm.cuda;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Typed launchers for the kernels of src/main/cuda, one method per kernel, all enqueued on one stream. Arguments are
  * device pointers and sizes; shapes follow the kernels' comments. Launch geometry is chosen here, next to the
- * arguments, so each kernel's contract with its grid is visible in one place.
+ * arguments, so each kernel's contract with its grid is visible in one place. On sm_90 every kernel launches as a
+ * programmatic dependent of the one before ({@link DependentLaunch}): it may start, and fetch its weights, while that
+ * one finishes.
  */
 final class Kernels {
 
     static final int ATTENTION_THREADS = 128;
+    /** Rows a decode GEMV takes; its kernels come for batches of 1, 2, 4 and 8 rows (padded up to the next). */
+    static final int GEMV_MAX_ROWS = 8;
+    static final int GEMV_THREADS = 256;
+    /** 16-byte weight loads a lane keeps in flight per output row (GEMV_UNROLL in gemv.cu). */
+    static final int GEMV_UNROLL = 4;
+    /**
+     * Shared memory a GEMV block may hold its input rows in (bf16, padded batch × in): beyond it cuBLASLt runs the
+     * product, since fewer blocks per multiprocessor would stream the weights too slowly.
+     */
+    static final int GEMV_MAX_SHARED_BYTES = 96 << 10;
+    static final int SAMPLE_PREPARE_THREADS = 256;
+    static final int SAMPLE_THREADS = 1024;
+    /** sample_finish's radix histograms: 8 copies of 256 buckets, an int count and a double mass each. */
+    static final int SAMPLE_SHARED_BYTES = 8 * 256 * (4 + 8);
     static final int ATTENTION_MAX_HEAD_DIM = 256;
-    /** Keys a block of paged_attention takes per pass (its 16 groups of 8 lanes). */
-    static final int ATTENTION_KEYS_PER_PASS = 16;
     private static final int MAX_GRID_STRIDE_BLOCKS = 4096;
 
     private final CudaDriver driver;
@@ -24,13 +43,23 @@ final class Kernels {
     private final long qkNorm;
     private final long ropeWriteKv;
     private final long pagedAttention;
-    private final long attentionMerge;
     private final long siluMul;
     private final long gatherRows;
+    private final long[] gemv;
+    private final String[] gemvNames;
+    private final long samplePrepare;
+    private final long sampleFinish;
+    private final int multiprocessors;
+    /** Resident blocks per multiprocessor of each GEMV kernel, by batch and shared memory (see {@link #gemv}). */
+    private final Map<Integer, Integer> gemvOccupancy = new HashMap<>();
+    private final DependentLaunch dependentLaunch;
+    /** Whether kernels launch as programmatic dependents (sm_90 code, see {@link #compiledArchitecture}). */
+    private final boolean dependentLaunches;
 
-    Kernels(CudaDriver driver, KernelModule module, long stream, Arena arena) {
+    Kernels(CudaDriver driver, KernelModule module, CudaDevice device, long stream, Arena arena) {
         this.driver = driver;
         this.stream = stream;
+        this.multiprocessors = device.multiprocessors();
         this.args = new KernelArgs(arena);
         this.embeddingGather = module.function("embedding_gather");
         this.rmsNorm = module.function("rms_norm");
@@ -38,9 +67,43 @@ final class Kernels {
         this.qkNorm = module.function("qk_norm");
         this.ropeWriteKv = module.function("rope_write_kv");
         this.pagedAttention = module.function("paged_attention");
-        this.attentionMerge = module.function("attention_merge");
         this.siluMul = module.function("silu_mul");
         this.gatherRows = module.function("gather_rows");
+        this.gemv = new long[GEMV_MAX_ROWS + 1];
+        this.gemvNames = new String[GEMV_MAX_ROWS + 1];
+        for (int batch = 1; batch <= GEMV_MAX_ROWS; batch *= 2) {
+            gemvNames[batch] = "gemv_" + batch;
+            long function = module.function(gemvNames[batch]);
+            driver.functionSetAttribute(function, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    GEMV_MAX_SHARED_BYTES);
+            gemv[batch] = function;
+        }
+        this.samplePrepare = module.function("sample_prepare");
+        this.sampleFinish = module.function("sample_finish");
+        this.dependentLaunch = new DependentLaunch(arena);
+        this.dependentLaunches = device.computeCapability() >= 90
+                && compiledArchitecture(module.function("compiled_arch")) >= 900;
+    }
+
+    /** __CUDA_ARCH__ of the loaded kernels: sm_90 code for a fatbin's sm_90 part, less for PTX JIT-compiled. */
+    private int compiledArchitecture(long function) {
+        long answer = driver.memAlloc(Integer.BYTES);
+        try (Arena host = Arena.ofConfined()) {
+            driver.memsetBytes(answer, (byte) 0, Integer.BYTES, stream);
+            args.start().pointer(answer);
+            driver.launch("compiled_arch", function, 1, 1, 1, 1, 1, 1, 0, stream, args.parameters());
+            MemorySegment value = host.allocate(JAVA_INT);
+            driver.copyDeviceToHost(value, answer, Integer.BYTES, stream);
+            driver.streamSynchronize(stream);
+            return value.get(JAVA_INT, 0);
+        } finally {
+            driver.memFree(answer);
+        }
+    }
+
+    /** Whether kernels launch as programmatic dependents of the kernel before them (for logs and tests). */
+    boolean dependentLaunches() {
+        return dependentLaunches;
     }
 
     /** table: [V, hidden] bf16, tokenIds: [tokens] int, out: [tokens, hidden] bf16 */
@@ -78,21 +141,129 @@ final class Kernels {
 
     /**
      * See attention.cu: one block per (token, query head, split of the keys); with more than one split the blocks
-     * write {@code partial} [tokens, heads, splits, headDim + 2] f32 and attention_merge writes out.
-     * out: [tokens, outWidth] bf16
+     * write {@code partial} [tokens, heads, splits, headDim + 2] f32 and the last of each (token, head) merges them,
+     * counting on {@code counters} [tokens, heads] int (zero before and after).  out: [tokens, outWidth] bf16
      */
     void pagedAttention(long qkv, long keyCache, long valueCache, long positions, long tokenSequence,
                         long blockTables, int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads,
-                        int headDim, float scale, int window, int splits, int keysPerSplit, long partial, long out,
+                        int headDim, float scale, int window, int splits, long partial, long counters, long out,
                         int outWidth, int tokens) {
         args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(positions).pointer(tokenSequence)
                 .pointer(blockTables).i32(maxBlocks).i32(blockSize).i32(rowWidth).i32(numHeads).i32(numKvHeads)
-                .i32(headDim).f32(scale).i32(window).i32(keysPerSplit).pointer(partial).pointer(out).i32(outWidth);
-        launch("paged_attention", pagedAttention, tokens, numHeads, splits, ATTENTION_THREADS);
-        if (splits > 1) {
-            args.start().pointer(partial).i32(numHeads).i32(headDim).i32(splits).pointer(out).i32(outWidth);
-            launch("attention_merge", attentionMerge, tokens, numHeads, 1, rowThreads(headDim));
+                .i32(headDim).f32(scale).i32(window).pointer(partial).pointer(counters).pointer(out).i32(outWidth);
+        launch("paged_attention", pagedAttention, tokens, numHeads, splits, ATTENTION_THREADS, 0);
+    }
+
+    /** Whether a product with {@code in} inputs over {@code rows} rows runs as a decode GEMV. */
+    static boolean gemvFits(int in, int rows) {
+        return rows >= 1 && rows <= GEMV_MAX_ROWS && in % 8 == 0
+                && (long) gemvBatch(rows) * in * Short.BYTES <= GEMV_MAX_SHARED_BYTES;
+    }
+
+    /** The kernel batch a step of {@code rows} rows runs as: the next power of two. */
+    static int gemvBatch(int rows) {
+        return rows <= 1 ? 1 : Integer.highestOneBit(rows - 1) << 1;
+    }
+
+    /**
+     * y = x W^T (+ b) for a decode-sized batch (see gemv.cu and {@link #gemvFits}), the input built by
+     * {@code prologue} and the output handled by {@code epilogue}.
+     */
+    void gemv(CudaLinear weights, int rows, GemvPrologue prologue, GemvEpilogue epilogue) {
+        int batch = gemvBatch(rows);
+        int shared = batch * weights.inFeatures() * Short.BYTES;
+        gemv(weights, rows, prologue, epilogue, GEMV_THREADS,
+                gemvSplit((weights.outFeatures() + 1) / 2, weights.inFeatures(), batch, shared));
+    }
+
+    /** {@link #gemv} with the block size and the warps per output pair given (for tuning). */
+    void gemv(CudaLinear weights, int rows, GemvPrologue prologue, GemvEpilogue epilogue, int threads, int split) {
+        int in = weights.inFeatures();
+        int n = weights.outFeatures();
+        int batch = gemvBatch(rows);
+        int pairs = (n + 1) / 2;
+        int groups = threads / 32 / split;
+        int shared = batch * in * Short.BYTES;
+        int resident = occupancy(batch, threads, shared);
+        int blocks = Math.min((pairs + groups - 1) / groups, Math.max(1, resident) * multiprocessors);
+        args.start().pointer(weights.weight()).pointer(weights.bias().orElse(0)).pointer(inputOf(prologue)).i32(in)
+                .i32(n).i32(rows).i32(prologue.code());
+        switch (prologue) {
+            case GemvPrologue.Copy ignored -> args.pointer(0).f32(0).pointer(0);
+            case GemvPrologue.Norm norm -> args.pointer(norm.weight()).f32(norm.eps()).pointer(norm.normed());
         }
+        args.i32(epilogue.code());
+        switch (epilogue) {
+            case GemvEpilogue.Store store -> args.pointer(store.out()).pointer(0);
+            case GemvEpilogue.AddResidual add -> args.pointer(add.delta()).pointer(add.residual());
+            case GemvEpilogue.SiluMul silu -> args.pointer(silu.gateUp()).pointer(silu.activated());
+            case GemvEpilogue.Rope rope -> args.pointer(rope.qkv()).pointer(0);
+        }
+        args.i32(split);
+        if (epilogue instanceof GemvEpilogue.Rope rope) {
+            args.pointer(rope.table()).pointer(rope.positions()).pointer(rope.slots()).pointer(rope.keyCache())
+                    .pointer(rope.valueCache()).i32(rope.shape().headDim()).i32(rope.shape().numHeads())
+                    .i32(rope.shape().numKvHeads());
+        } else {
+            args.pointer(0).pointer(0).pointer(0).pointer(0).pointer(0).i32(0).i32(0).i32(0);
+        }
+        launch(gemvNames[batch], gemv[batch], blocks, 1, 1, threads, shared);
+    }
+
+    private static long inputOf(GemvPrologue prologue) {
+        return switch (prologue) {
+            case GemvPrologue.Copy copy -> copy.x();
+            case GemvPrologue.Norm norm -> norm.source();
+        };
+    }
+
+    /**
+     * Warps per output pair for a product of {@code pairs} output pairs over {@code in} inputs, as measured best on an
+     * H200 (GemvBenchmark, BENCHMARKS.md): the fewest that still give every multiprocessor a block, then more while a
+     * lane would otherwise need a second round of loads and the grid still fits in one wave.
+     */
+    private int gemvSplit(int pairs, int in, int batch, int shared) {
+        int warps = GEMV_THREADS / 32;
+        int resident = Math.max(1, occupancy(batch, GEMV_THREADS, shared)) * multiprocessors;
+        int split = 1;
+        while (split < warps && blocks(pairs, split) < multiprocessors) {
+            split *= 2;
+        }
+        while (split < warps && in / 8 > 32 * split * GEMV_UNROLL && blocks(pairs, 2 * split) <= resident) {
+            split *= 2;
+        }
+        return split;
+    }
+
+    private static int blocks(int pairs, int split) {
+        int groups = GEMV_THREADS / 32 / split;
+        return (pairs + groups - 1) / groups;
+    }
+
+    /** Resident blocks per multiprocessor of the GEMV kernel for {@code batch} rows (asked once per configuration). */
+    private int occupancy(int batch, int threads, int shared) {
+        return gemvOccupancy.computeIfAbsent(batch << 26 | threads / 32 << 20 | shared >> 4,
+                key -> driver.maxActiveBlocksPerMultiprocessor(gemv[batch], threads, shared));
+    }
+
+    /**
+     * sampling.cu's first kernel: penalties and masks into work rows, per-chunk maxima and sums.
+     * logits: [*, vocab] f32, params: see SamplingUpload, work: [modified rows, vocab] f32,
+     * chunkStats: [rows, chunks] of 32 bytes
+     */
+    void samplePrepare(long logits, int vocab, long params, int rows, int masked, int penalties, long work,
+                       long chunkStats, int chunks) {
+        args.start().pointer(logits).i32(vocab).pointer(params).i32(rows).i32(masked).i32(penalties).pointer(work)
+                .pointer(chunkStats);
+        launch("sample_prepare", samplePrepare, rows, chunks, 1, SAMPLE_PREPARE_THREADS, 0);
+    }
+
+    /** sampling.cu's second kernel: one token per row, and the log probabilities asked for.  out: see sampling.cu */
+    void sampleFinish(long logits, int vocab, long params, int rows, int masked, int penalties, long work,
+                      long chunkStats, int chunks, int maxTop, long out) {
+        args.start().pointer(logits).i32(vocab).pointer(params).i32(rows).i32(masked).i32(penalties).pointer(work)
+                .pointer(chunkStats).i32(chunks).i32(maxTop).pointer(out);
+        launch("sample_finish", sampleFinish, rows, 1, 1, SAMPLE_THREADS, SAMPLE_SHARED_BYTES);
     }
 
     /** gateUp: [rows, 2 * intermediate] bf16, out: [rows, intermediate] bf16 */
@@ -116,13 +287,18 @@ final class Kernels {
     }
 
     private void launch(String name, long function, int gridX, int gridY, int threads) {
-        launch(name, function, gridX, gridY, 1, threads);
+        launch(name, function, gridX, gridY, 1, threads, 0);
     }
 
-    private void launch(String name, long function, int gridX, int gridY, int gridZ, int threads) {
+    private void launch(String name, long function, int gridX, int gridY, int gridZ, int threads, int sharedBytes) {
         if (gridX == 0 || gridY == 0) {
             return;
         }
-        driver.launch(name, function, gridX, gridY, gridZ, threads, 1, 1, 0, stream, args.parameters());
+        if (dependentLaunches) {
+            driver.launch(name, function, dependentLaunch.configure(gridX, gridY, gridZ, threads, sharedBytes, stream),
+                    args.parameters());
+        } else {
+            driver.launch(name, function, gridX, gridY, gridZ, threads, 1, 1, sharedBytes, stream, args.parameters());
+        }
     }
 }

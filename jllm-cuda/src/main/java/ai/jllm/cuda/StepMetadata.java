@@ -40,11 +40,23 @@ final class StepMetadata implements AutoCloseable {
 
     /** @return whether the device buffer moved (step recordings that captured its old address are invalid) */
     boolean upload(ForwardBatch batch) {
-        int tokens = batch.numTokens();
-        int logits = batch.numLogits();
-        int sequences = batch.numSequences();
+        return upload(batch, batch.numTokens(), 0);
+    }
+
+    /**
+     * Uploads a decode step padded to {@code rows} sequences of one token each: row t ≥ batch.numTokens() is token 0
+     * at position 0 of a sequence of its own whose every block is {@code paddingBlock}, and computes logits row t.
+     * With the batch's own row count this is the plain upload.
+     *
+     * @return whether the device buffer moved (step recordings that captured its old address are invalid)
+     */
+    boolean upload(ForwardBatch batch, int rows, int paddingBlock) {
+        int real = batch.numTokens();
+        boolean padded = rows > real;
+        int logits = padded ? rows : batch.numLogits();
+        int sequences = padded ? rows : batch.numSequences();
         int maxBlocks = batch.maxBlocksPerSequence();
-        long total = 4L * tokens + logits + (long) sequences * maxBlocks;
+        long total = 4L * rows + logits + (long) sequences * maxBlocks;
         // The previous step's copy reads the pinned buffer until it completes.
         driver.eventSynchronize(copied);
         boolean moved = total > capacityInts;
@@ -52,25 +64,33 @@ final class StepMetadata implements AutoCloseable {
             free();
             allocate(Math.max(total, 2 * capacityInts));
         }
+        int padding = rows - real;
         long at = 0;
-        at = section(batch.tokenIds(), tokens, at);
+        at = fill(0, padding, section(batch.tokenIds(), real, at));
         tokenIds = device;
         positions = device + 4 * at;
-        at = section(batch.positions(), tokens, at);
+        at = fill(0, padding, section(batch.positions(), real, at));
         slots = device + 4 * at;
-        at = section(batch.slotMapping(), tokens, at);
+        at = fill(paddingBlock * batch.blockSize(), padding, section(batch.slotMapping(), real, at));
         tokenSequence = device + 4 * at;
         int[] queryStart = batch.queryStart();
-        for (int s = 0; s < sequences; s++) {
+        for (int s = 0; s < batch.numSequences(); s++) {
             for (int t = queryStart[s]; t < queryStart[s + 1]; t++) {
                 pinned.setAtIndex(JAVA_INT, at + t, s);
             }
         }
-        at += tokens;
+        for (int t = real; t < rows; t++) {
+            pinned.setAtIndex(JAVA_INT, at + t, t);
+        }
+        at += rows;
         logitsIndices = device + 4 * at;
-        at = section(batch.logitsIndices(), logits, at);
+        at = section(batch.logitsIndices(), batch.numLogits(), at);
+        for (int t = batch.numLogits(); t < logits; t++) {
+            pinned.setAtIndex(JAVA_INT, at++, t);
+        }
         blockTables = device + 4 * at;
-        at = section(batch.blockTables(), sequences * maxBlocks, at);
+        at = section(batch.blockTables(), batch.numSequences() * maxBlocks, at);
+        at = fill(paddingBlock, (sequences - batch.numSequences()) * maxBlocks, at);
         driver.copyHostToDevice(device, pinned, 4 * at, stream);
         driver.eventRecord(copied, stream);
         return moved;
@@ -78,6 +98,13 @@ final class StepMetadata implements AutoCloseable {
 
     private long section(int[] values, int count, long at) {
         MemorySegment.copy(values, 0, pinned, JAVA_INT, 4 * at, count);
+        return at + count;
+    }
+
+    private long fill(int value, int count, long at) {
+        for (int i = 0; i < count; i++) {
+            pinned.setAtIndex(JAVA_INT, at + i, value);
+        }
         return at + count;
     }
 

@@ -330,7 +330,7 @@ class CudaOpsTest {
     }
 
     /** The rotary table layout the ops read: cos in [0, headDim/2), sin in [headDim/2, headDim). */
-    private static float[] ropeTable(int positions, int headDim) {
+    static float[] ropeTable(int positions, int headDim) {
         int half = headDim / 2;
         float[] table = new float[positions * headDim];
         for (int p = 0; p < positions; p++) {
