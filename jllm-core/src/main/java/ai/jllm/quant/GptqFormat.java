@@ -19,7 +19,7 @@ import java.util.Optional;
  *   <li>qzeros: int32 [groups, out / 8]; nibble k of word [g, j] is the zero point of output 8j + k in group g, minus
  *       one in the original format ({@code checkpoint_format: gptq}), as is in {@code gptq_v2};</li>
  *   <li>scales: float16 [groups, out];</li>
- *   <li>g_idx: int32 [in], the group of each input (not {@code i / group_size} with act-order).</li>
+ *   <li>g_idx: int32 [in], the group of each input (not {@code i / group_size} with act-order; kept only then).</li>
  * </ul>
  * The weight is {@code scales[g_idx[i], o] * (code - zero)}, as AutoGPTQ's reference kernel computes it.
  */
@@ -73,6 +73,7 @@ public final class GptqFormat {
         if (source.contains(prefix + ".g_idx")) {
             TensorView view = source.tensor(prefix + ".g_idx").expectDtype(DType.I32, DType.I64).expectShape(in);
             int[] index = new int[in];
+            boolean consecutive = true;
             for (int i = 0; i < in; i++) {
                 long group = view.dtype() == DType.I32 ? view.data().getAtIndex(I32, i)
                         : view.data().getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i);
@@ -81,8 +82,9 @@ public final class GptqFormat {
                             + " in group " + group + ", outside its " + groups + " groups");
                 }
                 index[i] = (int) group;
+                consecutive &= group == i / groupSize;
             }
-            groupIndex = Optional.of(index);
+            groupIndex = consecutive ? Optional.empty() : Optional.of(index);
         }
         return new Int4Codes(out, in, groupSize, codes, scales, zeros, groupIndex);
     }
