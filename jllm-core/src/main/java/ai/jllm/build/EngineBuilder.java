@@ -128,7 +128,8 @@ public final class EngineBuilder {
 
     private void writeLayer(int layer, LayerTensors tensors, List<SafetensorsWriter> writers) {
         for (int rank = 0; rank < writers.size(); rank++) {
-            try (Arena arena = Arena.ofConfined()) {
+            // Shared: rows are converted on the common pool's threads.
+            try (Arena arena = Arena.ofShared()) {
                 Map<String, MemorySegment> data = new HashMap<>();
                 data.put(EngineTensorNames.attentionNorm(layer), float32(tensors.attentionNorm()));
                 tensors.qNorm().ifPresent(norm -> data.put(EngineTensorNames.qNorm(layer), float32(norm)));

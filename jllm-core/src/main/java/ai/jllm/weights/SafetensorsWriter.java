@@ -208,7 +208,8 @@ public final class SafetensorsWriter implements AutoCloseable {
         if (staging == null) {
             staging = ByteBuffer.allocate(STAGING_BYTES);
         }
-        MemorySegment stagingSegment = MemorySegment.ofBuffer(staging);
+        // A view of the whole buffer: the last write left its position at the end.
+        MemorySegment stagingSegment = MemorySegment.ofBuffer(staging.clear());
         for (long offset = 0; offset < data.byteSize(); offset += STAGING_BYTES) {
             int length = (int) Math.min(STAGING_BYTES, data.byteSize() - offset);
             MemorySegment.copy(data, offset, stagingSegment, 0, length);

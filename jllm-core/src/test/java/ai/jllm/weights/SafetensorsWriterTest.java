@@ -81,6 +81,22 @@ class SafetensorsWriterTest {
     }
 
     @Test
+    void severalFloatArraysInOneFile(@TempDir Path dir) {
+        float[] first = {1f, 2f, 3f};
+        float[] second = {4f, 5f};
+        Path file = dir.resolve("floats.safetensors");
+        try (SafetensorsWriter writer = SafetensorsWriter.create(file,
+                List.of(spec("a", DType.F32, 3), spec("b", DType.F32, 2)))) {
+            writer.write("a", MemorySegment.ofArray(first));
+            writer.write("b", MemorySegment.ofArray(second));
+        }
+        try (SafetensorsFile source = SafetensorsFile.open(file)) {
+            assertThat(source.tensor("a").toFloatArray()).containsExactly(first);
+            assertThat(source.tensor("b").toFloatArray()).containsExactly(second);
+        }
+    }
+
+    @Test
     void aWholeWriteAfterPiecesIsRefused(@TempDir Path dir) {
         try (SafetensorsWriter writer = SafetensorsWriter.create(dir.resolve("mixed.safetensors"),
                 List.of(spec("a", DType.U8, 4)))) {
