@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -23,6 +24,7 @@ final class QuantKernels {
 
     static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VectorSpecies<Float> FLOATS = VectorKernels.FLOATS;
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
     private static final int LANES = FLOATS.length();
     /** One byte per float lane: a load of these widens to exactly one float vector. */
     private static final VectorSpecies<Byte> BYTES = LANES >= 8
@@ -36,6 +38,17 @@ final class QuantKernels {
 
     private static FloatVector widen(ByteVector bytes) {
         return (FloatVector) bytes.convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+
+    /** The bytes as int lanes (sign-extended; only their low 8 bits are used), for nibble masks and shifts. */
+    private static IntVector widenToInts(ByteVector bytes) {
+        return (IntVector) bytes.convertShape(VectorOperators.B2I, INTS, 0);
+    }
+
+    /** Nibble values as floats: {@code (lanes >>> shift) & 0xF}. */
+    private static FloatVector nibbles(IntVector lanes, int shift) {
+        IntVector shifted = shift == 0 ? lanes : lanes.lanewise(VectorOperators.LSHR, shift);
+        return (FloatVector) shifted.and(0xF).convertShape(VectorOperators.I2F, FLOATS, 0);
     }
 
     // ---- int8 ----
@@ -109,40 +122,46 @@ final class QuantKernels {
      */
     static float dotInt4(Int4Matrix m, int row, float[] x, int xOffset, float[] groupSums, int sumsOffset) {
         MemorySegment packed = m.packed();
-        long rowStart = row * m.rowBytes();
+        MemorySegment scales = m.scales();
+        MemorySegment zeros = m.zeros();
         int groupSize = m.groupSize();
         int groups = m.numGroups();
+        long rowStart = row * m.rowBytes();
+        long groupBase = (long) row * groups;
         float offsets = 0f;
         if (!VECTOR_INT4) {
             float sum = 0f;
             for (int g = 0; g < groups; g++) {
-                float scale = m.scale(row, g);
+                float scale = scales.get(F32_LE, (groupBase + g) * Float.BYTES);
                 float codes = 0f;
                 for (int j = g * groupSize; j < (g + 1) * groupSize; j++) {
                     codes += code(packed, rowStart, j) * x[xOffset + j];
                 }
                 sum += scale * codes;
-                offsets -= m.zero(row, g) * scale * groupSums[sumsOffset + g];
+                offsets -= (zeros.get(ValueLayout.JAVA_BYTE, groupBase + g) & 0xFF) * scale
+                        * groupSums[sumsOffset + g];
             }
             return sum + offsets;
         }
         FloatVector acc = FloatVector.zero(FLOATS);
         for (int g = 0; g < groups; g++) {
-            FloatVector group = FloatVector.zero(FLOATS);
+            // Low and high nibbles accumulate apart: two independent chains of fused multiply-adds.
+            FloatVector low = FloatVector.zero(FLOATS);
+            FloatVector high = low;
             int start = g * groupSize;
             for (int block = start; block < start + groupSize; block += 2 * HALF_BLOCK) {
-                long bytes = rowStart + block / 2;
+                long bytes = rowStart + (block >> 1);
+                // Byte k of a block holds column k (low nibble) and column k + 16 (high nibble).
                 for (int k = 0; k < HALF_BLOCK; k += LANES) {
-                    ByteVector b = ByteVector.fromMemorySegment(BYTES, packed, bytes + k, LE);
-                    FloatVector low = widen(b.and((byte) 0x0F));
-                    FloatVector high = widen(b.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F));
-                    group = low.fma(FloatVector.fromArray(FLOATS, x, xOffset + block + k), group);
-                    group = high.fma(FloatVector.fromArray(FLOATS, x, xOffset + block + HALF_BLOCK + k), group);
+                    IntVector b = widenToInts(ByteVector.fromMemorySegment(BYTES, packed, bytes + k, LE));
+                    low = nibbles(b, 0).fma(FloatVector.fromArray(FLOATS, x, xOffset + block + k), low);
+                    high = nibbles(b, 4).fma(FloatVector.fromArray(FLOATS, x, xOffset + block + HALF_BLOCK + k),
+                            high);
                 }
             }
-            float scale = m.scale(row, g);
-            acc = group.fma(FloatVector.broadcast(FLOATS, scale), acc);
-            offsets -= m.zero(row, g) * scale * groupSums[sumsOffset + g];
+            float scale = scales.get(F32_LE, (groupBase + g) * Float.BYTES);
+            acc = low.add(high).fma(FloatVector.broadcast(FLOATS, scale), acc);
+            offsets -= (zeros.get(ValueLayout.JAVA_BYTE, groupBase + g) & 0xFF) * scale * groupSums[sumsOffset + g];
         }
         return acc.reduceLanes(VectorOperators.ADD) + offsets;
     }
@@ -160,9 +179,12 @@ final class QuantKernels {
             return;
         }
         MemorySegment packed = m.packed();
-        long rowStart = row * m.rowBytes();
+        MemorySegment scales = m.scales();
+        MemorySegment zeros = m.zeros();
         int groupSize = m.groupSize();
         int groups = m.numGroups();
+        long rowStart = row * m.rowBytes();
+        long groupBase = (long) row * groups;
         int x0 = xOffset;
         int x1 = x0 + xStride;
         int x2 = x1 + xStride;
@@ -176,36 +198,41 @@ final class QuantKernels {
         float o2 = 0f;
         float o3 = 0f;
         for (int g = 0; g < groups; g++) {
-            FloatVector g0 = FloatVector.zero(FLOATS);
-            FloatVector g1 = g0;
-            FloatVector g2 = g0;
-            FloatVector g3 = g0;
+            // Eight independent chains: low and high nibbles apart for each of the four rows.
+            FloatVector l0 = FloatVector.zero(FLOATS);
+            FloatVector l1 = l0;
+            FloatVector l2 = l0;
+            FloatVector l3 = l0;
+            FloatVector h0 = l0;
+            FloatVector h1 = l0;
+            FloatVector h2 = l0;
+            FloatVector h3 = l0;
             int start = g * groupSize;
             for (int block = start; block < start + groupSize; block += 2 * HALF_BLOCK) {
-                long bytes = rowStart + block / 2;
-                for (int k = 0; k < HALF_BLOCK; k += LANES) {
-                    ByteVector b = ByteVector.fromMemorySegment(BYTES, packed, bytes + k, LE);
-                    FloatVector low = widen(b.and((byte) 0x0F));
-                    FloatVector high = widen(b.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F));
-                    int lo = block + k;
-                    int hi = lo + HALF_BLOCK;
-                    g0 = low.fma(FloatVector.fromArray(FLOATS, x, x0 + lo), g0);
-                    g1 = low.fma(FloatVector.fromArray(FLOATS, x, x1 + lo), g1);
-                    g2 = low.fma(FloatVector.fromArray(FLOATS, x, x2 + lo), g2);
-                    g3 = low.fma(FloatVector.fromArray(FLOATS, x, x3 + lo), g3);
-                    g0 = high.fma(FloatVector.fromArray(FLOATS, x, x0 + hi), g0);
-                    g1 = high.fma(FloatVector.fromArray(FLOATS, x, x1 + hi), g1);
-                    g2 = high.fma(FloatVector.fromArray(FLOATS, x, x2 + hi), g2);
-                    g3 = high.fma(FloatVector.fromArray(FLOATS, x, x3 + hi), g3);
-                }
+              long bytes = rowStart + (block >> 1);
+              for (int k = 0; k < HALF_BLOCK; k += LANES) {
+                int lo = block + k;
+                int hi = lo + HALF_BLOCK;
+                IntVector b = widenToInts(ByteVector.fromMemorySegment(BYTES, packed, bytes + k, LE));
+                FloatVector low = nibbles(b, 0);
+                FloatVector high = nibbles(b, 4);
+                l0 = low.fma(FloatVector.fromArray(FLOATS, x, x0 + lo), l0);
+                l1 = low.fma(FloatVector.fromArray(FLOATS, x, x1 + lo), l1);
+                l2 = low.fma(FloatVector.fromArray(FLOATS, x, x2 + lo), l2);
+                l3 = low.fma(FloatVector.fromArray(FLOATS, x, x3 + lo), l3);
+                h0 = high.fma(FloatVector.fromArray(FLOATS, x, x0 + hi), h0);
+                h1 = high.fma(FloatVector.fromArray(FLOATS, x, x1 + hi), h1);
+                h2 = high.fma(FloatVector.fromArray(FLOATS, x, x2 + hi), h2);
+                h3 = high.fma(FloatVector.fromArray(FLOATS, x, x3 + hi), h3);
+              }
             }
-            float scale = m.scale(row, g);
-            float offset = -m.zero(row, g) * scale;
-            FloatVector scales = FloatVector.broadcast(FLOATS, scale);
-            a0 = g0.fma(scales, a0);
-            a1 = g1.fma(scales, a1);
-            a2 = g2.fma(scales, a2);
-            a3 = g3.fma(scales, a3);
+            float scale = scales.get(F32_LE, (groupBase + g) * Float.BYTES);
+            float offset = -(zeros.get(ValueLayout.JAVA_BYTE, groupBase + g) & 0xFF) * scale;
+            FloatVector scaleVector = FloatVector.broadcast(FLOATS, scale);
+            a0 = l0.add(h0).fma(scaleVector, a0);
+            a1 = l1.add(h1).fma(scaleVector, a1);
+            a2 = l2.add(h2).fma(scaleVector, a2);
+            a3 = l3.add(h3).fma(scaleVector, a3);
             int s = sumsOffset + g;
             o0 += offset * groupSums[s];
             o1 += offset * groupSums[s + sumsStride];

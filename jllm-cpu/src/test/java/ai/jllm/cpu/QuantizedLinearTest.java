@@ -108,6 +108,15 @@ class QuantizedLinearTest {
         }
     }
 
+    /** The narrower runs of this test (jllm-cpu's pom) must really run narrower vectors. */
+    @Test
+    void vectorWidthIsWhatTheRunAskedFor() {
+        String maxLanes = System.getProperty("jllm.test.maxFloatLanes");
+        if (maxLanes != null) {
+            assertThat(VectorKernels.FLOATS.length()).isLessThanOrEqualTo(Integer.parseInt(maxLanes));
+        }
+    }
+
     @Test
     void int4GroupsMustDivideTheInputs() {
         Int4Codes weight = new Int4Codes(2, 96, 64, new byte[192], new float[4], new byte[4], Optional.empty());
