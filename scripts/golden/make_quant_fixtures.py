@@ -19,6 +19,9 @@ jllm-cpu/src/test/resources/quant/<case>/ -- tiny Llama/Qwen2 checkpoints (confi
   that the quantized one must match.
 
 Usage: make_quant_fixtures.py   (from anywhere; paths are relative to the repository)
+       make_quant_fixtures.py --qwen2.5-0.5b-gptq DIR
+         writes a Qwen2.5-0.5B-shaped checkpoint of random 4-bit GPTQ codes (groups of 128) into DIR, for
+         scripts/bench-engine-load.sh: no reference, just the size and layout of the real thing.
 """
 import json
 import os
@@ -279,7 +282,47 @@ def write_model(rng, name, case):
     write_safetensors(os.path.join(out_dir, "reference.safetensors"), reference)
 
 
+def write_qwen_shaped_gptq(out_dir):
+    """Random GPTQ codes in the shape of Qwen2.5-0.5B (24 layers, hidden 896, intermediate 4864, 14/2 heads)."""
+    rng = np.random.default_rng(1)
+    os.makedirs(out_dir, exist_ok=True)
+    hidden, inter, layers, vocab, q, kv = 896, 4864, 24, 151936, 896, 128
+    config = {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "vocab_size": vocab,
+              "hidden_size": hidden, "intermediate_size": inter, "num_hidden_layers": layers,
+              "num_attention_heads": 14, "num_key_value_heads": 2, "hidden_act": "silu", "rms_norm_eps": 1e-6,
+              "rope_theta": 1000000.0, "max_position_embeddings": 32768, "tie_word_embeddings": True,
+              "bos_token_id": 151643, "eos_token_id": 151645, "torch_dtype": "float16",
+              "quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": 128, "desc_act": False,
+                                      "sym": True, "checkpoint_format": "gptq"}}
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    tensors = {"model.embed_tokens.weight": rng.normal(0, 1, (vocab, hidden)).astype(np.float16),
+               "model.norm.weight": np.ones(hidden, dtype=np.float16)}
+    shapes = {"self_attn.q_proj": (q, hidden), "self_attn.k_proj": (kv, hidden), "self_attn.v_proj": (kv, hidden),
+              "self_attn.o_proj": (hidden, q), "mlp.gate_proj": (inter, hidden), "mlp.up_proj": (inter, hidden),
+              "mlp.down_proj": (hidden, inter)}
+    for layer in range(layers):
+        p = "model.layers.%d." % layer
+        tensors[p + "input_layernorm.weight"] = np.ones(hidden, dtype=np.float16)
+        tensors[p + "post_attention_layernorm.weight"] = np.ones(hidden, dtype=np.float16)
+        for proj in ("q_proj", "k_proj", "v_proj"):
+            tensors[p + "self_attn." + proj + ".bias"] = np.zeros(q if proj == "q_proj" else kv, dtype=np.float16)
+        for proj, (out, inp) in shapes.items():
+            groups = inp // 128
+            codes = rng.integers(0, 16, (out, inp), dtype=np.uint8)
+            zeros = np.full((groups, out), 8, dtype=np.uint8)
+            qweight, qzeros = pack_gptq(codes, zeros, True)
+            tensors[p + proj + ".qweight"] = qweight
+            tensors[p + proj + ".qzeros"] = qzeros
+            tensors[p + proj + ".scales"] = rng.uniform(0.001, 0.01, (groups, out)).astype(np.float16)
+            tensors[p + proj + ".g_idx"] = (np.arange(inp) // 128).astype(np.int32)
+    write_safetensors(os.path.join(out_dir, "model.safetensors"), tensors, {"format": "pt"})
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--qwen2.5-0.5b-gptq":
+        write_qwen_shaped_gptq(sys.argv[2])
+        return
     rng = np.random.default_rng(20240607)
     write_layers(rng)
     for name, case in MODEL_CASES.items():
