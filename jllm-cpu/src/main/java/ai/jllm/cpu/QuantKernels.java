@@ -209,22 +209,22 @@ final class QuantKernels {
             FloatVector h3 = l0;
             int start = g * groupSize;
             for (int block = start; block < start + groupSize; block += 2 * HALF_BLOCK) {
-              long bytes = rowStart + (block >> 1);
-              for (int k = 0; k < HALF_BLOCK; k += LANES) {
-                int lo = block + k;
-                int hi = lo + HALF_BLOCK;
-                IntVector b = widenToInts(ByteVector.fromMemorySegment(BYTES, packed, bytes + k, LE));
-                FloatVector low = nibbles(b, 0);
-                FloatVector high = nibbles(b, 4);
-                l0 = low.fma(FloatVector.fromArray(FLOATS, x, x0 + lo), l0);
-                l1 = low.fma(FloatVector.fromArray(FLOATS, x, x1 + lo), l1);
-                l2 = low.fma(FloatVector.fromArray(FLOATS, x, x2 + lo), l2);
-                l3 = low.fma(FloatVector.fromArray(FLOATS, x, x3 + lo), l3);
-                h0 = high.fma(FloatVector.fromArray(FLOATS, x, x0 + hi), h0);
-                h1 = high.fma(FloatVector.fromArray(FLOATS, x, x1 + hi), h1);
-                h2 = high.fma(FloatVector.fromArray(FLOATS, x, x2 + hi), h2);
-                h3 = high.fma(FloatVector.fromArray(FLOATS, x, x3 + hi), h3);
-              }
+                long bytes = rowStart + (block >> 1);
+                for (int k = 0; k < HALF_BLOCK; k += LANES) {
+                    int lo = block + k;
+                    int hi = lo + HALF_BLOCK;
+                    IntVector b = widenToInts(ByteVector.fromMemorySegment(BYTES, packed, bytes + k, LE));
+                    FloatVector low = nibbles(b, 0);
+                    FloatVector high = nibbles(b, 4);
+                    l0 = low.fma(FloatVector.fromArray(FLOATS, x, x0 + lo), l0);
+                    l1 = low.fma(FloatVector.fromArray(FLOATS, x, x1 + lo), l1);
+                    l2 = low.fma(FloatVector.fromArray(FLOATS, x, x2 + lo), l2);
+                    l3 = low.fma(FloatVector.fromArray(FLOATS, x, x3 + lo), l3);
+                    h0 = high.fma(FloatVector.fromArray(FLOATS, x, x0 + hi), h0);
+                    h1 = high.fma(FloatVector.fromArray(FLOATS, x, x1 + hi), h1);
+                    h2 = high.fma(FloatVector.fromArray(FLOATS, x, x2 + hi), h2);
+                    h3 = high.fma(FloatVector.fromArray(FLOATS, x, x3 + hi), h3);
+                }
             }
             float scale = scales.get(F32_LE, (groupBase + g) * Float.BYTES);
             float offset = -(zeros.get(ValueLayout.JAVA_BYTE, groupBase + g) & 0xFF) * scale;
