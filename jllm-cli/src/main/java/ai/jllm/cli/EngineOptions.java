@@ -1,11 +1,16 @@
 package ai.jllm.cli;
 
 import ai.jllm.api.LLM;
+import ai.jllm.config.EngineConfig;
 import ai.jllm.kvcache.KvCacheConfig;
 import ai.jllm.scheduler.SchedulerPolicy;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.OptionalInt;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The engine options shared by the commands that run a model, named as in TensorRT-LLM. */
 final class EngineOptions {
@@ -20,16 +25,18 @@ final class EngineOptions {
     int threads;
 
     @Option(names = "--max-batch-size", paramLabel = "N", defaultValue = "8",
-            description = "Sequences that run together in one step (default: ${DEFAULT-VALUE}).")
+            description = "Sequences that run together in one step (default: ${DEFAULT-VALUE}; for an engine, its "
+                    + "build limit, which is also the most it takes).")
     int maxBatchSize;
 
     @Option(names = "--max-num-tokens", paramLabel = "N", defaultValue = "2048",
-            description = "Tokens one step may process, prompt chunks and decodes together (default: ${DEFAULT-VALUE}).")
+            description = "Tokens one step may process, prompt chunks and decodes together (default: ${DEFAULT-VALUE};"
+                    + " for an engine, its build limit, which is also the most it takes).")
     int maxNumTokens;
 
     @Option(names = "--max-seq-len", paramLabel = "N",
             description = "Prompt plus output tokens of one sequence (default: the model's max_position_embeddings, "
-                    + "at most 4096).")
+                    + "at most 4096; for an engine, its build limit, which is also the most it takes).")
     Integer maxSeqLen;
 
     @Option(names = "--kv-cache-free-gpu-memory-fraction", paramLabel = "F", defaultValue = "0.9",
@@ -55,17 +62,36 @@ final class EngineOptions {
                     + "max_utilization (admit greedily, preempt and recompute when full) (default: ${DEFAULT-VALUE}).")
     SchedulerPolicy policy;
 
-    /** Applies these options to an LLM builder. */
-    LLM.Builder configure(LLM.Builder builder) {
+    /** The command these options are mixed into, to tell limits the user gave from defaults. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    /**
+     * Applies these options to an LLM builder for {@code modelDir}. For a jllm engine the batch, token and sequence
+     * limits the user did not give are left to the engine's build limits; elsewhere the defaults above apply.
+     */
+    LLM.Builder configure(LLM.Builder builder, Path modelDir) {
         KvCacheConfig kv = new KvCacheConfig(tokensPerBlock, freeGpuMemoryFraction,
-                kvCacheMaxTokens == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(kvCacheMaxTokens),
-                enableBlockReuse);
-        builder.maxBatchSize(maxBatchSize).maxNumTokens(Math.max(maxNumTokens, maxBatchSize)).kvCacheConfig(kv)
-                .schedulerPolicy(policy);
+                kvCacheMaxTokens == null ? OptionalInt.empty() : OptionalInt.of(kvCacheMaxTokens), enableBlockReuse);
+        builder.kvCacheConfig(kv).schedulerPolicy(policy);
+        boolean engine = EngineConfig.isEngine(modelDir);
+        if (!engine || given("--max-batch-size")) {
+            builder.maxBatchSize(maxBatchSize);
+        }
+        if (!engine) {
+            builder.maxNumTokens(Math.max(maxNumTokens, maxBatchSize));
+        } else if (given("--max-num-tokens")) {
+            builder.maxNumTokens(maxNumTokens);
+        }
         if (maxSeqLen != null) {
             builder.maxSeqLen(maxSeqLen);
         }
         return builder;
+    }
+
+    private boolean given(String option) {
+        return command != null && command.commandLine() != null && command.commandLine().getParseResult() != null
+                && command.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     static final class BackendConverter implements ITypeConverter<BackendChoice> {

@@ -42,7 +42,8 @@ final class GenerateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "MODEL", required = true,
-            description = "A Hugging Face model directory or a hub id (org/name[@revision]), downloaded if not cached.")
+            description = "A jllm engine directory (jllm build), a Hugging Face model directory or a hub id "
+                    + "(org/name[@revision]), downloaded if not cached.")
     String model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

@@ -2,6 +2,7 @@ package ai.jllm.cli;
 
 import ai.jllm.api.LLM;
 import ai.jllm.backend.Backend;
+import ai.jllm.config.EngineConfig;
 import ai.jllm.config.ModelConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,10 +25,12 @@ final class LoadProgress {
     static LLM load(Path modelDir, Backend backend, EngineOptions options, PrintWriter err,
                     Consumer<LLM.Builder> settings) {
         ModelConfig modelConfig = ModelConfig.load(modelDir);
-        err.println("jllm: loading " + modelDir.getFileName() + " (" + modelConfig.architecture().hfName() + ", "
-                + modelConfig.numLayers() + " layers) on " + backend.description());
+        String engine = EngineConfig.isEngine(modelDir) ? "engine: " + EngineConfig.load(modelDir).describe() + "; "
+                : "";
+        err.println("jllm: loading " + modelDir.getFileName() + " (" + engine + modelConfig.architecture().hfName()
+                + ", " + modelConfig.numLayers() + " layers) on " + backend.description());
         err.flush();
-        LLM.Builder builder = options.configure(LLM.builder()).model(modelDir).backend(backend);
+        LLM.Builder builder = options.configure(LLM.builder(), modelDir).model(modelDir).backend(backend);
         settings.accept(builder);
         LLM llm;
         if (System.console() == null) {

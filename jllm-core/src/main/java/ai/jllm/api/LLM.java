@@ -3,6 +3,8 @@ package ai.jllm.api;
 import ai.jllm.JllmException;
 import ai.jllm.backend.Backend;
 import ai.jllm.backend.KvCache;
+import ai.jllm.config.BuildLimits;
+import ai.jllm.config.EngineConfig;
 import ai.jllm.config.GenerationConfig;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.engine.EngineCore;
@@ -24,8 +26,7 @@ import ai.jllm.scheduler.SchedulerConfig;
 import ai.jllm.scheduler.SchedulerPolicy;
 import ai.jllm.template.ChatTemplate;
 import ai.jllm.tokenizer.Tokenizer;
-import ai.jllm.weights.HfCheckpoint;
-import ai.jllm.weights.WeightSource;
+import ai.jllm.weights.ModelCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,7 +56,7 @@ public final class LLM implements AutoCloseable {
     private final ModelConfig modelConfig;
     private final Optional<Tokenizer> tokenizer;
     private final Path modelDir;
-    private final WeightSource weights;
+    private final ModelCheckpoint checkpoint;
     private final EngineCore core;
     private final Executor executor;
     private final KvCache cache;
@@ -66,16 +68,15 @@ public final class LLM implements AutoCloseable {
         Backend backend = Objects.requireNonNull(builder.backend, "a backend is required: builder.backend(...)");
         this.modelDir = ModelLocator.resolve(Objects.requireNonNull(builder.model, "a model is required"),
                 builder.hubConfig, builder.downloadListener);
-        this.modelConfig = ModelConfig.load(modelDir);
         GenerationConfig generationConfig = GenerationConfig.load(modelDir);
         this.tokenizer = Files.isRegularFile(modelDir.resolve("tokenizer.json"))
                 ? Optional.of(Tokenizer.load(modelDir)) : Optional.empty();
-        int maxSeqLen = builder.maxSeqLen.orElse(Math.min(modelConfig.maxPositionEmbeddings(), 4096));
-        SchedulerConfig schedulerConfig = new SchedulerConfig(builder.maxBatchSize,
-                Math.max(builder.maxNumTokens, builder.maxBatchSize), maxSeqLen, builder.policy);
-        this.weights = WeightSource.open(modelDir);
+        this.checkpoint = ModelCheckpoint.open(modelDir);
         try {
-            ModelWeights modelWeights = ModelLoader.load(modelConfig, new HfCheckpoint(weights, modelConfig), backend,
+            this.modelConfig = checkpoint.modelConfig();
+            SchedulerConfig schedulerConfig = schedulerConfig(builder, checkpoint.engineConfig());
+            int maxSeqLen = schedulerConfig.maxSeqLen();
+            ModelWeights modelWeights = ModelLoader.load(modelConfig, checkpoint.layout(), backend,
                     builder.layerListener);
             DecoderModel model = new DecoderModel(modelConfig, modelWeights, backend,
                     schedulerConfig.maxNumTokens(), schedulerConfig.maxLogitsRows(), maxSeqLen);
@@ -98,9 +99,43 @@ public final class LLM implements AutoCloseable {
             this.executor = new Executor(core, builder.maxQueueSize, builder.statsListener);
             this.shutdownGrace = builder.shutdownGrace;
         } catch (RuntimeException e) {
-            weights.close();
+            checkpoint.close();
             throw e;
         }
+    }
+
+    /**
+     * The scheduler's limits: what the builder was given, else an engine's build limits, else the defaults for a
+     * Hugging Face directory. An engine refuses limits beyond those it was built for.
+     */
+    private SchedulerConfig schedulerConfig(Builder builder, Optional<EngineConfig> engine) {
+        int maxBatchSize;
+        int maxNumTokens;
+        int maxSeqLen;
+        if (engine.isPresent()) {
+            BuildLimits limits = engine.get().limits();
+            maxBatchSize = withinLimit(builder.maxBatchSize, limits.maxBatchSize(), "max_batch_size");
+            maxNumTokens = withinLimit(builder.maxNumTokens, limits.maxNumTokens(), "max_num_tokens");
+            maxSeqLen = withinLimit(builder.maxSeqLen, limits.maxSeqLen(), "max_seq_len");
+            if (maxNumTokens < maxBatchSize) {
+                throw new JllmException("max_num_tokens " + maxNumTokens + " is below max_batch_size " + maxBatchSize
+                        + ": every running sequence decodes one token per step");
+            }
+        } else {
+            maxBatchSize = builder.maxBatchSize.orElse(Builder.DEFAULT_MAX_BATCH_SIZE);
+            maxNumTokens = Math.max(builder.maxNumTokens.orElse(Builder.DEFAULT_MAX_NUM_TOKENS), maxBatchSize);
+            maxSeqLen = builder.maxSeqLen.orElse(Math.min(modelConfig.maxPositionEmbeddings(),
+                    Builder.DEFAULT_MAX_SEQ_LEN));
+        }
+        return new SchedulerConfig(maxBatchSize, maxNumTokens, maxSeqLen, builder.policy);
+    }
+
+    private int withinLimit(OptionalInt requested, int limit, String name) {
+        if (requested.isPresent() && requested.getAsInt() > limit) {
+            throw new JllmException(name + " " + requested.getAsInt() + " is beyond the " + limit + " that the engine "
+                    + modelDir + " was built for; build it again with a larger --" + name.replace('_', '-'));
+        }
+        return requested.orElse(limit);
     }
 
     public static Builder builder() {
@@ -172,6 +207,11 @@ public final class LLM implements AutoCloseable {
         return modelConfig;
     }
 
+    /** The build settings when the model is a jllm engine; empty for a Hugging Face directory. */
+    public Optional<EngineConfig> engineConfig() {
+        return checkpoint.engineConfig();
+    }
+
     public Optional<Tokenizer> tokenizer() {
         return tokenizer;
     }
@@ -193,7 +233,7 @@ public final class LLM implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdown(shutdownGrace);
-        weights.close();
+        checkpoint.close();
     }
 
     private Tokenizer requireTokenizer() {
@@ -212,13 +252,20 @@ public final class LLM implements AutoCloseable {
         }
     }
 
-    /** Configures an {@link LLM}; names follow TensorRT-LLM's build and KV-cache options. */
+    /**
+     * Configures an {@link LLM}; names follow TensorRT-LLM's build and KV-cache options. An engine's build limits are
+     * the defaults of maxBatchSize, maxNumTokens and maxSeqLen, and the most they may be.
+     */
     public static final class Builder {
+        static final int DEFAULT_MAX_BATCH_SIZE = 64;
+        static final int DEFAULT_MAX_NUM_TOKENS = 8192;
+        static final int DEFAULT_MAX_SEQ_LEN = 4096;
+
         private String model;
         private Backend backend;
-        private int maxBatchSize = 64;
-        private int maxNumTokens = 8192;
-        private Optional<Integer> maxSeqLen = Optional.empty();
+        private OptionalInt maxBatchSize = OptionalInt.empty();
+        private OptionalInt maxNumTokens = OptionalInt.empty();
+        private OptionalInt maxSeqLen = OptionalInt.empty();
         private int maxQueueSize = 1024;
         private KvCacheConfig kvCacheConfig = KvCacheConfig.defaults();
         private SchedulerPolicy policy = SchedulerPolicy.GUARANTEED_NO_EVICT;
@@ -228,7 +275,10 @@ public final class LLM implements AutoCloseable {
         private Consumer<IterationStats> statsListener = stats -> {};
         private Duration shutdownGrace = Duration.ofSeconds(30);
 
-        /** A Hugging Face model directory, or a hub id (org/name[@revision]) resolved through the HF cache. */
+        /**
+         * A jllm engine directory (built by {@code jllm build}), a Hugging Face model directory, or a hub id
+         * (org/name[@revision]) resolved through the HF cache.
+         */
         public Builder model(String model) {
             this.model = model;
             return this;
@@ -244,19 +294,21 @@ public final class LLM implements AutoCloseable {
             return this;
         }
 
+        /** Default: an engine's build limit; 64 for a Hugging Face directory. */
         public Builder maxBatchSize(int maxBatchSize) {
-            this.maxBatchSize = maxBatchSize;
+            this.maxBatchSize = OptionalInt.of(maxBatchSize);
             return this;
         }
 
+        /** Default: an engine's build limit; 8192 for a Hugging Face directory (at least maxBatchSize). */
         public Builder maxNumTokens(int maxNumTokens) {
-            this.maxNumTokens = maxNumTokens;
+            this.maxNumTokens = OptionalInt.of(maxNumTokens);
             return this;
         }
 
-        /** Default: the model's max_position_embeddings, at most 4096. */
+        /** Default: an engine's build limit; the model's max_position_embeddings, at most 4096, otherwise. */
         public Builder maxSeqLen(int maxSeqLen) {
-            this.maxSeqLen = Optional.of(maxSeqLen);
+            this.maxSeqLen = OptionalInt.of(maxSeqLen);
             return this;
         }
 

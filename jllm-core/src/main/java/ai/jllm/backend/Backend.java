@@ -1,8 +1,10 @@
 package ai.jllm.backend;
 
+import ai.jllm.JllmException;
 import ai.jllm.sampling.SampleOutput;
 import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
+import ai.jllm.weights.QuantizedLinear;
 import ai.jllm.weights.TensorView;
 import java.util.List;
 
@@ -41,6 +43,20 @@ public interface Backend extends AutoCloseable {
      * so QKV or gate/up projections stored separately run as one matrix product. Biases, when present, match the parts.
      */
     LinearWeights linear(List<TensorView> weightParts, List<TensorView> biasParts);
+
+    /**
+     * A weight-only quantized linear layer, already fused and packed in jllm's layout (see {@link QuantizedLinear});
+     * the backend dequantizes on the fly in {@link #linear(Tensor, LinearWeights, int, Tensor)}. Biases as above. The
+     * default refuses: a backend gains the capability by overriding this.
+     */
+    default LinearWeights linear(QuantizedLinear weight, List<TensorView> biasParts) {
+        String scheme = switch (weight) {
+            case QuantizedLinear.Int8 int8 -> "int8";
+            case QuantizedLinear.Int4 int4 -> "int4";
+        };
+        throw new JllmException("the " + name() + " backend has no " + scheme + " weight-only kernels yet; run this "
+                + "model with --backend cpu, or build an engine with --quantization none");
+    }
 
     KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim);
 

@@ -1,16 +1,23 @@
 package ai.jllm.model;
 
 import ai.jllm.backend.Backend;
+import ai.jllm.backend.LinearWeights;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.weights.CheckpointLayout;
+import ai.jllm.weights.DenseLinear;
 import ai.jllm.weights.LayerTensors;
+import ai.jllm.weights.LinearTensors;
+import ai.jllm.weights.QuantizedLinear;
 import ai.jllm.weights.TensorView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntConsumer;
 
-/** Places a checkpoint's weights on a backend, fusing QKV and gate/up as the model expects. */
+/**
+ * Places a checkpoint's weights on a backend, fusing QKV and gate/up as the model expects (dense parts are stacked by
+ * the backend; quantized projections arrive fused).
+ */
 public final class ModelLoader {
 
     private ModelLoader() {}
@@ -38,11 +45,18 @@ public final class ModelLoader {
                 : Optional.empty();
         return new LayerWeights(
                 backend.upload(tensors.attentionNorm()),
-                backend.linear(tensors.qkv(), tensors.qkvBias()),
+                linear(backend, tensors.qkv(), tensors.qkvBias()),
                 qkNorm,
-                backend.linear(List.of(tensors.o()), tensors.oBias()),
+                linear(backend, tensors.o(), tensors.oBias()),
                 backend.upload(tensors.ffnNorm()),
-                backend.linear(tensors.gateUp(), tensors.gateUpBias()),
-                backend.linear(List.of(tensors.down()), tensors.downBias()));
+                linear(backend, tensors.gateUp(), tensors.gateUpBias()),
+                linear(backend, tensors.down(), tensors.downBias()));
+    }
+
+    private static LinearWeights linear(Backend backend, LinearTensors weight, List<TensorView> bias) {
+        return switch (weight) {
+            case DenseLinear dense -> backend.linear(dense.parts(), bias);
+            case QuantizedLinear quantized -> backend.linear(quantized, bias);
+        };
     }
 }

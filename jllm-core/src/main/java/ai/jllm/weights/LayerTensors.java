@@ -4,29 +4,27 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The stored tensors of one decoder layer, by role, shape-checked. Fusable projections are listed in the order they
- * are stacked: qkv = [q, k, v] (one entry when stored fused), gateUp = [gate, up].
- * Bias lists are empty when the model has no such bias.
+ * The stored tensors of one decoder layer, by role, shape-checked. Fusable projections are stacked in this order:
+ * qkv = [q; k; v], gateUp = [gate; up] (as separate dense parts, or already fused). Bias lists follow the same order
+ * and are empty when the model has no such bias.
  */
 public record LayerTensors(
         TensorView attentionNorm,
-        List<TensorView> qkv,
+        LinearTensors qkv,
         List<TensorView> qkvBias,
         Optional<TensorView> qNorm,
         Optional<TensorView> kNorm,
-        TensorView o,
+        LinearTensors o,
         List<TensorView> oBias,
         TensorView ffnNorm,
-        List<TensorView> gateUp,
+        LinearTensors gateUp,
         List<TensorView> gateUpBias,
-        TensorView down,
+        LinearTensors down,
         List<TensorView> downBias) {
 
     public LayerTensors {
-        qkv = List.copyOf(qkv);
         qkvBias = List.copyOf(qkvBias);
         oBias = List.copyOf(oBias);
-        gateUp = List.copyOf(gateUp);
         gateUpBias = List.copyOf(gateUpBias);
         downBias = List.copyOf(downBias);
     }

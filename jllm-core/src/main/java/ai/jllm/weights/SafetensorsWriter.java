@@ -23,7 +23,7 @@ import java.util.Set;
 /**
  * Writes a safetensors file one tensor at a time, so a converter never holds more than one tensor in memory. The
  * header needs every tensor's shape up front, so the tensors are declared at {@link #create}; their data then follows
- * with {@link #write} in the declared order, back to back, as the format wants (no gaps, so Python's safetensors
+ * with {@link #write} (or in pieces with {@link #append}) in the declared order, back to back, as the format wants (no gaps, so Python's safetensors
  * reads the file too). The JSON header is padded with spaces to a multiple of 8 bytes, as the reference
  * implementation does, so the data region starts 8-byte aligned; tensors after the first are aligned only as far as
  * the sizes before them allow (declare wider dtypes first to keep every tensor aligned to its element size).
@@ -46,6 +46,8 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final FileChannel channel;
     private ByteBuffer staging;
     private int written;
+    /** Bytes of the next tensor appended so far. */
+    private long appended;
     private boolean closed;
 
     private SafetensorsWriter(Path file, Path partialFile, List<TensorSpec> tensors, FileChannel channel) {
@@ -88,6 +90,44 @@ public final class SafetensorsWriter implements AutoCloseable {
      * native or on-heap).
      */
     public void write(String name, MemorySegment data) {
+        TensorSpec expected = next(name);
+        if (appended != 0 || data.byteSize() != expected.byteSize()) {
+            throw new IllegalArgumentException("tensor " + expected + " needs " + expected.byteSize()
+                    + " bytes, got " + (appended + data.byteSize()));
+        }
+        append(name, data);
+    }
+
+    /**
+     * Appends a piece of the next declared tensor's data; the pieces of consecutive calls follow each other, and the
+     * tensor is complete when they add up to its byte size. For tensors converted a few rows at a time.
+     */
+    public void append(String name, MemorySegment chunk) {
+        TensorSpec expected = next(name);
+        if (appended + chunk.byteSize() > expected.byteSize()) {
+            throw new IllegalArgumentException("tensor " + expected + " needs " + expected.byteSize()
+                    + " bytes, got " + (appended + chunk.byteSize()));
+        }
+        try {
+            if (isByteBufferCompatible(chunk)) {
+                for (long offset = 0; offset < chunk.byteSize(); offset += WRITE_CHUNK_BYTES) {
+                    long length = Math.min(WRITE_CHUNK_BYTES, chunk.byteSize() - offset);
+                    writeFully(channel, chunk.asSlice(offset, length).asByteBuffer());
+                }
+            } else {
+                writeStaged(chunk);
+            }
+        } catch (IOException e) {
+            throw new JllmException("cannot write tensor " + name + " to " + partialFile + ": " + e.getMessage(), e);
+        }
+        appended += chunk.byteSize();
+        if (appended == expected.byteSize()) {
+            written++;
+            appended = 0;
+        }
+    }
+
+    private TensorSpec next(String name) {
         if (closed) {
             throw new IllegalStateException("writer for " + file + " is closed");
         }
@@ -99,23 +139,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         if (!expected.name().equals(name)) {
             throw new IllegalStateException("tensor " + expected.name() + " is next in " + file + ", not " + name);
         }
-        if (data.byteSize() != expected.byteSize()) {
-            throw new IllegalArgumentException("tensor " + expected + " needs " + expected.byteSize()
-                    + " bytes, got " + data.byteSize());
-        }
-        try {
-            if (isByteBufferCompatible(data)) {
-                for (long offset = 0; offset < data.byteSize(); offset += WRITE_CHUNK_BYTES) {
-                    long length = Math.min(WRITE_CHUNK_BYTES, data.byteSize() - offset);
-                    writeFully(channel, data.asSlice(offset, length).asByteBuffer());
-                }
-            } else {
-                writeStaged(data);
-            }
-        } catch (IOException e) {
-            throw new JllmException("cannot write tensor " + name + " to " + partialFile + ": " + e.getMessage(), e);
-        }
-        written++;
+        return expected;
     }
 
     /**
@@ -184,7 +208,8 @@ public final class SafetensorsWriter implements AutoCloseable {
         if (staging == null) {
             staging = ByteBuffer.allocate(STAGING_BYTES);
         }
-        MemorySegment stagingSegment = MemorySegment.ofBuffer(staging);
+        // A view of the whole buffer: the last write left its position at the end.
+        MemorySegment stagingSegment = MemorySegment.ofBuffer(staging.clear());
         for (long offset = 0; offset < data.byteSize(); offset += STAGING_BYTES) {
             int length = (int) Math.min(STAGING_BYTES, data.byteSize() - offset);
             MemorySegment.copy(data, offset, stagingSegment, 0, length);

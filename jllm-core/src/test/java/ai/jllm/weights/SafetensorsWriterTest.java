@@ -60,6 +60,54 @@ class SafetensorsWriterTest {
     }
 
     @Test
+    void tensorsWrittenInPiecesReadBackWhole(@TempDir Path dir) {
+        byte[] first = new byte[24];
+        byte[] second = new byte[6];
+        new Random(3).nextBytes(first);
+        new Random(4).nextBytes(second);
+        Path file = dir.resolve("pieces.safetensors");
+        try (SafetensorsWriter writer = SafetensorsWriter.create(file,
+                List.of(spec("a", DType.F32, 2, 3), spec("b", DType.U8, 6)))) {
+            writer.append("a", MemorySegment.ofArray(Arrays.copyOfRange(first, 0, 10)));
+            writer.append("a", MemorySegment.ofArray(Arrays.copyOfRange(first, 10, 24)));
+            assertThatThrownBy(() -> writer.append("b", MemorySegment.ofArray(new byte[7])))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs 6 bytes, got 7");
+            writer.append("b", MemorySegment.ofArray(second));
+        }
+        try (SafetensorsFile source = SafetensorsFile.open(file)) {
+            assertThat(source.tensor("a").data().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(first);
+            assertThat(source.tensor("b").data().toArray(ValueLayout.JAVA_BYTE)).isEqualTo(second);
+        }
+    }
+
+    @Test
+    void severalFloatArraysInOneFile(@TempDir Path dir) {
+        float[] first = {1f, 2f, 3f};
+        float[] second = {4f, 5f};
+        Path file = dir.resolve("floats.safetensors");
+        try (SafetensorsWriter writer = SafetensorsWriter.create(file,
+                List.of(spec("a", DType.F32, 3), spec("b", DType.F32, 2)))) {
+            writer.write("a", MemorySegment.ofArray(first));
+            writer.write("b", MemorySegment.ofArray(second));
+        }
+        try (SafetensorsFile source = SafetensorsFile.open(file)) {
+            assertThat(source.tensor("a").toFloatArray()).containsExactly(first);
+            assertThat(source.tensor("b").toFloatArray()).containsExactly(second);
+        }
+    }
+
+    @Test
+    void aWholeWriteAfterPiecesIsRefused(@TempDir Path dir) {
+        try (SafetensorsWriter writer = SafetensorsWriter.create(dir.resolve("mixed.safetensors"),
+                List.of(spec("a", DType.U8, 4)))) {
+            writer.append("a", MemorySegment.ofArray(new byte[2]));
+            assertThatThrownBy(() -> writer.write("a", MemorySegment.ofArray(new byte[4])))
+                    .isInstanceOf(IllegalArgumentException.class);
+            writer.append("a", MemorySegment.ofArray(new byte[2]));
+        }
+    }
+
+    @Test
     void headerIsPaddedSoDataStartsEightByteAligned(@TempDir Path dir) throws IOException {
         for (int nameLength = 1; nameLength <= 8; nameLength++) {
             Path file = dir.resolve("pad" + nameLength + ".safetensors");

@@ -10,6 +10,8 @@ import ai.jllm.sampling.HostSampling;
 import ai.jllm.sampling.SampleOutput;
 import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
+import ai.jllm.quant.Int4Packing;
+import ai.jllm.weights.QuantizedLinear;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,8 +22,8 @@ import java.util.Optional;
 
 /**
  * The CPU backend: float32 activations and KV cache in Java arrays, float32 and bfloat16 weights read in place from
- * the memory-mapped checkpoint (float16 weights are widened to float32 once at load), Vector API kernels, and a
- * fixed pool of threads. It is also the reference every other backend is tested against.
+ * the memory-mapped checkpoint (float16 weights are widened to float32 once at load), int8 and int4 weight-only
+ * quantized weights read in place too and dequantized in registers, Vector API kernels, and a fixed pool of threads. It is also the reference every other backend is tested against.
  */
 public final class CpuBackend implements Backend {
 
@@ -88,6 +90,34 @@ public final class CpuBackend implements Backend {
             StoredMatrix matrix = matrix(part);
             parts.add(matrix.dtype() == common ? matrix : widen(part));
         }
+        return new CpuLinear(parts, bias(biasParts));
+    }
+
+    /** Quantized weights are read in place, like bf16 ones; an identity input order is dropped. */
+    @Override
+    public LinearWeights linear(QuantizedLinear weight, List<TensorView> biasParts) {
+        CpuMatrix matrix = switch (weight) {
+            case QuantizedLinear.Int8 int8 -> new Int8Matrix(int8.weight().data(), int8.scales().data(),
+                    int8.outFeatures(), int8.inFeatures());
+            case QuantizedLinear.Int4 int4 -> new Int4Matrix(int4.packed().data(), int4.scales().data(),
+                    int4.zeros().data(), int4.outFeatures(), int4.inFeatures(), int4.groupSize(),
+                    int4.inputOrder().map(order -> Int4Packing.readOrder(order, int4.inFeatures()))
+                            .filter(order -> !isIdentity(order)));
+        };
+        return new CpuLinear(List.of(matrix), bias(biasParts));
+    }
+
+    private static boolean isIdentity(int[] order) {
+        for (int i = 0; i < order.length; i++) {
+            if (order[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The bias parts concatenated as floats; empty when there are none. */
+    private static Optional<float[]> bias(List<TensorView> biasParts) {
         Optional<float[]> bias = Optional.empty();
         if (!biasParts.isEmpty()) {
             int length = 0;
@@ -103,7 +133,7 @@ public final class CpuBackend implements Backend {
             }
             bias = Optional.of(values);
         }
-        return new CpuLinear(parts, bias);
+        return bias;
     }
 
     @Override

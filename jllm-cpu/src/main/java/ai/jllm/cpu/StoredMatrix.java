@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * A row-major matrix left where it is stored (usually a memory-mapped checkpoint), in float32 or bfloat16:
  * the CPU reads it in place, so loading costs no copy and decode streams the stored bytes.  data: [rows, columns]
  */
-record StoredMatrix(MemorySegment data, DType dtype, int rows, int columns) implements Tensor {
+record StoredMatrix(MemorySegment data, DType dtype, int rows, int columns) implements Tensor, CpuMatrix {
 
     StoredMatrix {
         if (dtype != DType.F32 && dtype != DType.BF16) {

@@ -153,6 +153,20 @@ final class VectorKernels {
         return sum;
     }
 
+    /** sum_i x[offset + i] */
+    static float sum(float[] x, int offset, int length) {
+        FloatVector acc = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (int bound = FLOATS.loopBound(length); i < bound; i += LANES) {
+            acc = acc.add(FloatVector.fromArray(FLOATS, x, offset + i));
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < length; i++) {
+            sum += x[offset + i];
+        }
+        return sum;
+    }
+
     /** y[yOffset + i] += alpha * x[xOffset + i] */
     static void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int length) {
         FloatVector alphas = FloatVector.broadcast(FLOATS, alpha);
