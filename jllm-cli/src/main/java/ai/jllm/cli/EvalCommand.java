@@ -48,6 +48,15 @@ final class EvalCommand implements Callable<Integer> {
 
     enum OutputFormat { text, json }
 
+    /** A task's items, read before the model loads. */
+    private sealed interface TaskData {}
+
+    private record Text(String text) implements TaskData {}
+
+    private record Questions(List<MmluQuestion> questions) implements TaskData {}
+
+    private record Problems(List<Gsm8kProblem> problems, List<Gsm8kProblem> examples) implements TaskData {}
+
     @Spec
     CommandSpec spec;
 
@@ -120,6 +129,12 @@ final class EvalCommand implements Callable<Integer> {
             throw new JllmException("eval needs the model's tokenizer; no tokenizer.json in " + modelDir);
         }
         int inFlight = concurrency != null ? concurrency : 2 * engineOptions.maxBatchSize;
+        // The data is read before the model loads, so a bad file fails at once.
+        TaskData items = switch (task) {
+            case perplexity -> new Text(perplexityText());
+            case mmlu -> new Questions(limited(MmluData.test(data, BenchOutput.JSON)));
+            case gsm8k -> new Problems(limited(Gsm8kProblem.read(gsm8kFile(), BenchOutput.JSON)), gsm8kExamples());
+        };
         ObjectNode result;
         try (Backend backend = engineOptions.backend.create(engineOptions.threads, err);
              LLM llm = LoadProgress.load(modelDir, backend, engineOptions, err, builder -> {
@@ -130,10 +145,11 @@ final class EvalCommand implements Callable<Integer> {
              })) {
             Tokenizer tokenizer = llm.tokenizer().orElseThrow();
             LoglikelihoodScorer scorer = new LoglikelihoodScorer(llm, tokenizer);
-            result = switch (task) {
-                case perplexity -> perplexity(scorer, tokenizer, window, step, inFlight);
-                case mmlu -> mmlu(scorer, inFlight);
-                case gsm8k -> gsm8k(llm, inFlight);
+            result = switch (items) {
+                case Text(String text) -> perplexity(scorer, tokenizer, text, window, step, inFlight);
+                case Questions(List<MmluQuestion> questions) -> mmlu(scorer, questions, inFlight);
+                case Problems(List<Gsm8kProblem> problems, List<Gsm8kProblem> examples) ->
+                        gsm8k(llm, problems, examples, inFlight);
             };
         }
         result.put("model", modelDir.getFileName().toString());
@@ -146,9 +162,8 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ObjectNode perplexity(LoglikelihoodScorer scorer, Tokenizer tokenizer, int window, int step,
+    private ObjectNode perplexity(LoglikelihoodScorer scorer, Tokenizer tokenizer, String text, int window, int step,
                                   int inFlight) {
-        String text = perplexityText();
         int[] tokens = tokenizer.encode(text, true);
         if (limit != null && tokens.length > limit) {
             tokens = Arrays.copyOf(tokens, limit);
@@ -164,6 +179,9 @@ final class EvalCommand implements Callable<Integer> {
 
     private String perplexityText() {
         try {
+            if (Files.isDirectory(data)) {
+                throw new JllmException("--data for perplexity is a text file, not the directory " + data);
+            }
             if (!data.getFileName().toString().endsWith(".jsonl")) {
                 return Files.readString(data, StandardCharsets.UTF_8);
             }
@@ -188,8 +206,7 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private ObjectNode mmlu(LoglikelihoodScorer scorer, int inFlight) {
-        List<MmluQuestion> questions = limited(MmluData.test(data, BenchOutput.JSON));
+    private ObjectNode mmlu(LoglikelihoodScorer scorer, List<MmluQuestion> questions, int inFlight) {
         Map<String, List<MmluQuestion>> examples = new ConcurrentHashMap<>();
         try (ConsoleProgress progress = ConsoleProgress.start("mmlu", questions.size(), "questions")) {
             ObjectNode result = EvalTasks.mmlu(scorer, questions, subject -> examples.computeIfAbsent(subject,
@@ -207,20 +224,26 @@ final class EvalCommand implements Callable<Integer> {
         return dev.subList(0, numFewshot);
     }
 
-    private ObjectNode gsm8k(LLM llm, int inFlight) {
-        List<Gsm8kProblem> problems = limited(Gsm8kProblem.read(data, BenchOutput.JSON));
-        List<Gsm8kProblem> examples = List.of();
-        if (numFewshot > 0) {
-            Path file = fewshotData != null ? fewshotData : data.toAbsolutePath().resolveSibling("train.jsonl");
-            if (!Files.isRegularFile(file)) {
-                throw new JllmException("--num-fewshot needs examples: no " + file + " (give --fewshot-data)");
-            }
-            List<Gsm8kProblem> train = Gsm8kProblem.read(file, BenchOutput.JSON);
-            if (train.size() < numFewshot) {
-                throw new JllmException(file + " holds " + train.size() + " problems, fewer than --num-fewshot");
-            }
-            examples = train.subList(0, numFewshot);
+    private Path gsm8kFile() {
+        return Files.isDirectory(data) ? data.resolve("test.jsonl") : data;
+    }
+
+    private List<Gsm8kProblem> gsm8kExamples() {
+        if (numFewshot == 0) {
+            return List.of();
         }
+        Path file = fewshotData != null ? fewshotData : gsm8kFile().toAbsolutePath().resolveSibling("train.jsonl");
+        if (!Files.isRegularFile(file)) {
+            throw new JllmException("--num-fewshot needs examples: no " + file + " (give --fewshot-data)");
+        }
+        List<Gsm8kProblem> train = Gsm8kProblem.read(file, BenchOutput.JSON);
+        if (train.size() < numFewshot) {
+            throw new JllmException(file + " holds " + train.size() + " problems, fewer than --num-fewshot");
+        }
+        return train.subList(0, numFewshot);
+    }
+
+    private ObjectNode gsm8k(LLM llm, List<Gsm8kProblem> problems, List<Gsm8kProblem> examples, int inFlight) {
         try (ConsoleProgress progress = ConsoleProgress.start("gsm8k", problems.size(), "problems")) {
             return EvalTasks.gsm8k(llm, problems, examples, maxTokens, inFlight, progress::stepTo, BenchOutput.JSON);
         }
