@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
                 "  mmlu        --data the MMLU data directory (test/SUBJECT_test.csv, dev/SUBJECT_dev.csv for "
                         + "--num-fewshot), one such CSV, or JSON lines of {\"question\", \"choices\", \"answer\", "
                         + "\"subject\"}; each choice scored by the log-likelihood of its letter.",
-                "  gsm8k       --data GSM8K's test.jsonl ({\"question\", \"answer\" ending '#### N'}); greedy "
+                "  gsm8k       --data GSM8K's test.jsonl or its directory ({\"question\", \"answer\" ending '#### N'}); greedy "
                         + "generation, the last number of the completion is the answer (strict: after '####').",
                 "Prints the figures (perplexity or accuracy) as a table, or as JSON with --output json."})
 final class EvalCommand implements Callable<Integer> {
