@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds everything the GPU machine needs to run jllm's CUDA test suite, which has no Java and no Maven there, into
-# ONE tarball: the distribution (dist/jllm with its jlink runtime), jllm-cuda's test classes with the golden
-# fixtures, the test libraries and the JUnit console launcher, and cuda-tests.sh itself.
+# Builds everything the GPU machine needs to run jllm's CUDA test suite and benchmarks, which has no Java and no
+# Maven there, into ONE tarball: the distribution (dist/jllm with its jlink runtime), jllm-cuda's test classes with the
+# golden fixtures, the test libraries and the JUnit console launcher, and cuda-tests.sh itself; beside it go the
+# device scripts and the real tokenizers (tokenizers.tgz: qwen3, llama3) the benchmark models carry.
 #
-# Usage: scripts/device/pack.sh [DEST_DIR ...]   (default .carry; the tarball is copied into each DEST_DIR)
-# Then, on the GPU machine, from the directory holding .carry/:  bash .carry/cuda-tests.sh
+# Usage: scripts/device/pack.sh [DEST_DIR ...]   (default .carry; the files are copied into each DEST_DIR)
+# Then, on the GPU machine, from the directory holding .carry/:  bash .carry/cuda-tests.sh  (or bench.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/find-jdk.sh
@@ -41,8 +42,11 @@ if (( size >= 60 )); then
   echo "error: target/$tarball is ${size} MiB; the GPU machine takes at most 60" >&2
   exit 1
 fi
+bash scripts/fetch-tokenizers.sh target/tokenizers
+tar -czf target/tokenizers.tgz -C target/tokenizers qwen3 llama3
 for destination in "${destinations[@]}"; do
   mkdir -p "$destination"
-  cp "target/$tarball" scripts/device/cuda-tests.sh scripts/device/cuda-bench.sh "$destination/"
+  cp "target/$tarball" target/tokenizers.tgz scripts/device/cuda-tests.sh scripts/device/cuda-bench.sh \
+    scripts/device/bench.sh scripts/device/bench_summary.py scripts/device/make_random_model.py "$destination/"
 done
 echo "packed target/$tarball (${size} MiB) into ${destinations[*]}"
