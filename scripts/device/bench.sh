@@ -8,8 +8,8 @@
 # Every step has a time limit so that the whole suite ends within the device tool's 10 minutes; a step that runs out
 # is recorded as such. Results: $OUT/results.tgz (every JSON, log and plot), $OUT/summary.md (the tables BENCHMARKS.md
 # quotes, made by bench_summary.py) and the serving plots.
-# Expects beside it what scripts/device/pack.sh puts in .carry/: jllm-cuda-tests.tar.gz (the distribution),
-# tokenizers.tgz, make_random_model.py, bench_summary.py.
+# Expects beside it what `JLLM_PACK_KIND=bench scripts/device/pack.sh` puts in .carry/: jllm-bench.tar.gz (the
+# distribution), tokenizers.tgz, make_random_model.py, bench_summary.py.
 # Usage (on the GPU machine, from the repository root): bash .carry/bench.sh
 # Sizes can be cut down through the environment: JLLM_BENCH_SHAPES, JLLM_TP_REQUESTS (128/128 requests), ...
 set -uo pipefail
@@ -25,7 +25,7 @@ shapes=(${JLLM_BENCH_SHAPES:-qwen2.5-0.5b llama-3.2-1b llama-3-8b})
 big=${JLLM_BENCH_BIG:-llama-3-8b}
 
 if [[ ! -x "$work/pkg/jllm/bin/jllm" ]]; then
-  mkdir -p "$work/pkg" && tar -xzf "$here/jllm-cuda-tests.tar.gz" -C "$work/pkg"
+  mkdir -p "$work/pkg" && tar -xzf "$here/jllm-bench.tar.gz" -C "$work/pkg"
 fi
 tar -xzf "$here/tokenizers.tgz" -C "$work/tokenizers"
 jllm="$work/pkg/jllm/bin/jllm"
@@ -79,7 +79,7 @@ throughput() {  # NAME ISL OSL REQUESTS LIMIT_S
 }
 throughput 128_128 128 128 "${JLLM_TP_REQUESTS:-512}" 120
 throughput 2048_128 2048 128 "${JLLM_TP_PREFILL_REQUESTS:-256}" 100
-throughput 128_2048 128 2048 "${JLLM_TP_DECODE_REQUESTS:-128}" 130
+throughput 128_2048 128 2048 "${JLLM_TP_DECODE_REQUESTS:-64}" 130
 
 # The serving sweep: jllm serve in the background, jllm bench serve against it.
 if (( budget - SECONDS > 60 )); then
@@ -89,7 +89,7 @@ if (( budget - SECONDS > 60 )); then
   for _ in $(seq 1 120); do grep -q "jllm: serving" "$results/server.log" && break; sleep 1; done
   step serve_sweep $((budget - SECONDS - 15)) "$jllm" bench serve --url http://127.0.0.1:18100 \
     --concurrency "${JLLM_SERVE_LEVELS:-1,8,32,64,128,256}" --isl 128 --osl 128 \
-    --num-requests "${JLLM_SERVE_REQUESTS:-64}" --output-dir "$results/serve"
+    --num-requests "${JLLM_SERVE_REQUESTS:-16}" --output-dir "$results/serve"
   kill -TERM "$server"; wait "$server"
   echo "server exit $?" >> "$results/steps.txt"
 fi
