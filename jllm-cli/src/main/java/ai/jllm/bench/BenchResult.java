@@ -1,5 +1,6 @@
 package ai.jllm.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -103,6 +104,19 @@ public record BenchResult(OptionalInt concurrency, int requests, int errors, dou
             node.set("error_samples", json.valueToTree(errorSamples));
         }
         return node;
+    }
+
+    /** Reads back what {@link #toJson} wrote (the request-level samples are not kept, only the figures). */
+    public static BenchResult fromJson(JsonNode node) {
+        List<String> errors = new ArrayList<>();
+        node.path("error_samples").forEach(error -> errors.add(error.asText()));
+        return new BenchResult(node.has("concurrency") ? OptionalInt.of(node.get("concurrency").asInt())
+                : OptionalInt.empty(), node.path("requests").asInt(), node.path("errors").asInt(),
+                node.path("duration_s").asDouble(), node.path("prompt_tokens").asLong(),
+                node.path("output_tokens").asLong(), node.path("requests_per_s").asDouble(),
+                node.path("output_tokens_per_s").asDouble(), node.path("total_tokens_per_s").asDouble(),
+                Distribution.fromJson(node.path("ttft_ms")), Distribution.fromJson(node.path("itl_ms")),
+                Distribution.fromJson(node.path("tpot_ms")), Distribution.fromJson(node.path("e2e_ms")), errors);
     }
 
     /** The first error message, for a one-line report. */

@@ -1,5 +1,6 @@
 package ai.jllm.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
@@ -49,6 +50,12 @@ public record Distribution(int count, double mean, double p50, double p90, doubl
         }
         double fraction = rank - below;
         return sorted[below] + fraction * (sorted[below + 1] - sorted[below]);
+    }
+
+    /** Reads back {@link #toJson}'s object (the count is not written, so it reads as 0). */
+    public static Distribution fromJson(JsonNode node) {
+        return new Distribution(0, node.path("mean").asDouble(), node.path("p50").asDouble(),
+                node.path("p90").asDouble(), node.path("p99").asDouble());
     }
 
     /** {@code {"mean", "p50", "p90", "p99"}}. */

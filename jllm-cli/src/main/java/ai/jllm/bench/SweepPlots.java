@@ -2,6 +2,7 @@ package ai.jllm.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,12 @@ public final class SweepPlots {
 
     private SweepPlots() {}
 
-    /** Writes throughput_vs_ttft.png, throughput_vs_itl.png and throughput_vs_e2e.png into {@code dir}. */
+    /**
+     * Writes throughput_vs_ttft.png, throughput_vs_itl.png and throughput_vs_e2e.png into {@code dir}.
+     *
+     * @throws IllegalStateException when this machine cannot draw text (no fonts or no fontconfig: headless servers
+     *                               often have neither); no half-written file is left behind
+     */
     public static List<Path> write(List<BenchResult> sweep, String title, Path dir) {
         // Charts are drawn into images; no display is needed or wanted.
         System.setProperty("java.awt.headless", "true");
@@ -48,6 +54,15 @@ public final class SweepPlots {
             BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
+        } catch (RuntimeException | LinkageError | InternalError e) {
+            // The JDK's font manager fails this way where no font configuration is installed.
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // the message below is what matters
+            }
+            throw new IllegalStateException("this machine cannot draw text (install fontconfig and a font, e.g. "
+                    + "Debian's fonts-dejavu-core): " + e, e);
         }
         return file;
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
                 + "OpenAI-compatible server, and the GPU's own limits.",
                 "Latencies are reported with mean, p50, p90 and p99 (numpy's 'linear' percentiles)."},
         subcommands = {BenchThroughputCommand.class, BenchLatencyCommand.class, BenchServeCommand.class,
-                BenchRooflineCommand.class})
+                BenchRooflineCommand.class, BenchPlotCommand.class})
 final class BenchCommand implements Runnable {
 
     @Spec

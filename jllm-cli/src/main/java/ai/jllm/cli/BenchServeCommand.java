@@ -163,6 +163,11 @@ final class BenchServeCommand implements Callable<Integer> {
         out.flush();
         if (outputDir != null) {
             write(results, table, modelName);
+            try {
+                SweepPlots.write(results, modelName + ": isl " + inputLength + ", osl " + outputLength, outputDir);
+            } catch (IllegalStateException e) {
+                err.println("jllm: no plots: " + e.getMessage().lines().findFirst().orElse(""));
+            }
             err.println("jllm: results in " + outputDir);
         }
         return results.stream().allMatch(r -> r.errors() == 0) ? 0 : 1;
@@ -196,7 +201,6 @@ final class BenchServeCommand implements Callable<Integer> {
             }
             Files.writeString(outputDir.resolve("results.md"), "# " + modelName + " at " + url + ", isl " + inputLength
                     + ", osl " + outputLength + " (latencies in ms)\n\n" + table);
-            SweepPlots.write(results, modelName + ": isl " + inputLength + ", osl " + outputLength, outputDir);
         } catch (IOException e) {
             throw new JllmException("cannot write results into " + outputDir + ": " + e.getMessage());
         }

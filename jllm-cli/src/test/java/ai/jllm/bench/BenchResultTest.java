@@ -81,6 +81,18 @@ class BenchResultTest {
     }
 
     @Test
+    void jsonReadsBackTheFigures() {
+        BenchResult result = BenchResult.of(List.of(request(0, 4, 3, 10, 20, 35),
+                RequestTiming.failed(0, MS, 1, "boom")), OptionalInt.of(4));
+        BenchResult back = BenchResult.fromJson(result.toJson(new ObjectMapper()));
+        assertThat(back.concurrency()).isEqualTo(result.concurrency());
+        assertThat(back.outputTokensPerSecond()).isEqualTo(result.outputTokensPerSecond());
+        assertThat(back.itlMillis().p99()).isEqualTo(result.itlMillis().p99());
+        assertThat(back.e2eMillis().mean()).isEqualTo(result.e2eMillis().mean());
+        assertThat(back.errorSamples()).containsExactly("boom");
+    }
+
+    @Test
     void anEmptyRunHasNoRates() {
         BenchResult result = BenchResult.of(List.of(), OptionalInt.empty());
         assertThat(result.requests()).isZero();

@@ -151,6 +151,15 @@ class BenchCommandsTest {
             assertThat(image.getWidth()).isEqualTo(800);
         }
         assertThat(run.out()).contains("| concurrency | requests | errors |");
+
+        // The plots drawn again from the JSON files alone, as for a sweep run where no fonts are installed.
+        for (String plot : List.of("throughput_vs_ttft.png", "throughput_vs_itl.png", "throughput_vs_e2e.png")) {
+            Files.delete(dir.resolve(plot));
+        }
+        CommandRun plot = CommandRun.of("", "bench", "plot", dir.toString());
+        assertThat(plot.exitCode()).as(plot.err()).isZero();
+        assertThat(plot.outLines()).hasSize(3);
+        assertThat(ImageIO.read(dir.resolve("throughput_vs_itl.png").toFile()).getHeight()).isEqualTo(600);
     }
 
     @Test
@@ -195,7 +204,7 @@ class BenchCommandsTest {
 
     @Test
     void everyBenchCommandHasHelp() {
-        for (String command : List.of("throughput", "latency", "serve", "roofline")) {
+        for (String command : List.of("throughput", "latency", "serve", "roofline", "plot")) {
             CommandRun run = CommandRun.of("", "bench", command, "--help");
             assertThat(run.exitCode()).isZero();
             assertThat(run.out()).contains("Usage: jllm bench " + command);
