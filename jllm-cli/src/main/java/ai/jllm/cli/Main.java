@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "LLM inference engine and server for the JVM.",
         subcommands = {CommandLine.HelpCommand.class, ServeCommand.class, GenerateCommand.class, ChatTemplateCommand.class,
-                TokenizeCommand.class, DetokenizeCommand.class, DownloadCommand.class, BuildCommand.class})
+                TokenizeCommand.class, DetokenizeCommand.class, DownloadCommand.class, BuildCommand.class, BenchCommand.class,
+                EvalCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -1,5 +1,7 @@
 package ai.jllm.cuda;
 
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
 import ai.jllm.JllmException;
 import ai.jllm.backend.AttentionShape;
 import ai.jllm.backend.Backend;
@@ -13,8 +15,11 @@ import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
 
 /**
  * The CUDA backend: bf16 activations and KV cache, bf16 weight matrices (fused parts stacked into one [out, in]
@@ -470,6 +475,63 @@ public final class CudaBackend implements Backend {
 
     long stream() {
         return stream;
+    }
+
+    /**
+     * The bf16 matrix-product rate of this GPU through the same cuBLASLt path the linear layers take (bf16 operands,
+     * float32 accumulation, bf16 output), in floating-point operations per second: {@code rows × in} activations
+     * times an {@code out × in} weight, 2·rows·in·out operations a product, timed with CUDA events over
+     * {@code repeats} products after one warm-up. The operands hold random values (a product over zeros runs faster
+     * than over real data). The compute roofline that prefill is measured against.
+     */
+    public double gemmRate(int rows, int in, int out, int repeats) {
+        driver.setCurrent(context);
+        long xBytes = (long) rows * in * Short.BYTES;
+        long wBytes = (long) out * in * Short.BYTES;
+        long x = driver.memAlloc(xBytes);
+        long w = driver.memAlloc(wBytes);
+        long y = driver.memAlloc((long) rows * out * Short.BYTES);
+        long start = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+        long end = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+        try {
+            fillRandomBf16(x, xBytes);
+            fillRandomBf16(w, wBytes);
+            CudaLinear weights = new CudaLinear(w, OptionalLong.empty(), in, out);
+            gemm.run(weights, x, rows, y, DType.BF16);
+            driver.eventRecord(start, stream);
+            for (int i = 0; i < repeats; i++) {
+                gemm.run(weights, x, rows, y, DType.BF16);
+            }
+            driver.eventRecord(end, stream);
+            driver.eventSynchronize(end);
+            double seconds = driver.eventElapsedMillis(start, end) / 1e3;
+            return 2.0 * rows * in * out * repeats / seconds;
+        } finally {
+            driver.eventDestroy(start);
+            driver.eventDestroy(end);
+            driver.memFree(x);
+            driver.memFree(w);
+            driver.memFree(y);
+        }
+    }
+
+    /** Fills device memory with bf16 values uniform in (-1, 1), tiling one pinned random block. */
+    private void fillRandomBf16(long pointer, long bytes) {
+        long tile = Math.min(bytes, 16L << 20);
+        MemorySegment host = driver.hostAlloc(tile);
+        try {
+            SplittableRandom random = new SplittableRandom(tile);
+            for (long i = 0; i < tile / Short.BYTES; i++) {
+                float value = (float) (random.nextDouble() * 2 - 1);
+                host.setAtIndex(JAVA_SHORT, i, (short) (Float.floatToRawIntBits(value) >>> 16));
+            }
+            for (long offset = 0; offset < bytes; offset += tile) {
+                driver.copyHostToDevice(pointer + offset, host, Math.min(tile, bytes - offset), stream);
+            }
+            driver.streamSynchronize(stream);
+        } finally {
+            driver.hostFree(host);
+        }
     }
 
     /** Decode-step recordings currently held (for tests and logs). */
