@@ -7,6 +7,7 @@ import ai.jllm.bench.BenchDataset;
 import ai.jllm.bench.BenchRequest;
 import ai.jllm.bench.BenchResult;
 import ai.jllm.bench.EngineClient;
+import ai.jllm.bench.IterationLog;
 import ai.jllm.bench.LoadGenerator;
 import ai.jllm.bench.RequestTiming;
 import ai.jllm.bench.ResultTables;
@@ -74,6 +75,11 @@ final class BenchThroughputCommand implements Callable<Integer> {
     @Option(names = "--output-json", paramLabel = "FILE", description = "Also write the figures to this JSON file.")
     Path outputJson;
 
+    @Option(names = "--iteration-log", paramLabel = "FILE",
+            description = "Write one JSON line per engine iteration (step time, sequences and tokens scheduled, "
+                    + "running, waiting, KV blocks) to this file.")
+    Path iterationLog;
+
     @Mixin
     EngineOptions engineOptions;
 
@@ -94,9 +100,14 @@ final class BenchThroughputCommand implements Callable<Integer> {
         if (inFlight < 1) {
             throw new JllmException("--concurrency must be at least 1, got " + inFlight);
         }
-        try (Backend backend = engineOptions.backend.create(engineOptions.threads, err);
-             LLM llm = LoadProgress.load(modelDir, backend, engineOptions, err,
-                     builder -> builder.maxQueueSize(Math.max(1024, requests.size())))) {
+        try (IterationLog iterations = iterationLog == null ? null : new IterationLog(iterationLog);
+             Backend backend = engineOptions.backend.create(engineOptions.threads, err);
+             LLM llm = LoadProgress.load(modelDir, backend, engineOptions, err, builder -> {
+                 builder.maxQueueSize(Math.max(1024, requests.size()));
+                 if (iterations != null) {
+                     builder.statsListener(iterations);
+                 }
+             })) {
             EngineClient client = new EngineClient(llm);
             if (warmup > 0) {
                 LoadGenerator.run(requests.subList(0, Math.min(warmup, requests.size())), inFlight, client::send,

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,6 +87,29 @@ class BenchCommandsTest {
         assertThat(result.get("output_tokens_per_s").asDouble()).isCloseTo(48 / seconds,
                 within(1e-6));
         assertThat(run.out()).contains("| output tokens/s |", "| TTFT (ms) |");
+    }
+
+    @Test
+    void throughputWritesAnIterationLog() throws IOException {
+        Path log = temp.resolve("iterations.jsonl");
+        CommandRun run = CommandRun.of("", "bench", "throughput", "--model", model.toString(), "--backend", "cpu",
+                "--threads", "1", "--isl", "16", "--osl", "4", "--num-requests", "3", "--warmup", "0",
+                "--max-batch-size", "2", "--max-num-tokens", "128", "--iteration-log", log.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<JsonNode> lines = Files.readAllLines(log).stream().map(line -> {
+            try {
+                return JSON.readTree(line);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
+        // Every prompt token and every generated token but each request's last (sampled from the step before) is
+        // processed by exactly one step; no step runs more than the two sequences the batch allows.
+        assertThat(lines.stream().mapToInt(line -> line.get("tokens").asInt()).sum()).isEqualTo(3 * 16 + 3 * 3);
+        assertThat(lines).allSatisfy(line -> assertThat(line.get("sequences").asInt()).isBetween(0, 2));
+        assertThat(lines.getFirst().get("waiting").asInt()).isPositive();
+        assertThat(lines.getLast().get("running").asInt()).isZero();
+        assertThat(lines).allSatisfy(line -> assertThat(line.get("step_ms").asDouble()).isNotNegative());
     }
 
     @Test
