@@ -71,13 +71,29 @@ for shape in "${shapes[@]}"; do
   done
 done
 
-# Offline throughput on the big shape: serving-sized engine batches.
+# Prefill of one 2048-token prompt per shape (its rate against the GEMM rate of the roofline step).
+for shape in "${shapes[@]}"; do
+  step "prefill_${shape}" 90 "$jllm" bench latency --model "$models/$shape" --backend cuda \
+    --batch-size 1 --isl 2048 --osl 2 --iterations 2 --warmup 1 --output-json "$results/prefill_${shape}.json"
+done
+
+# Load time of the big shape from its Hugging Face directory and from the engine jllm build makes of it (the
+# "jllm: loaded in" line of each latency run; the build itself is timed too).
+step "build_$big" 300 "$jllm" build --model "$models/$big" --output "$models/$big-engine"
+step "load_hf_$big" 120 "$jllm" bench latency --model "$models/$big" --backend cuda --batch-size 1 --isl 16 --osl 2 \
+  --iterations 1 --warmup 0
+step "load_engine_$big" 120 "$jllm" bench latency --model "$models/$big-engine" --backend cuda --batch-size 1 \
+  --isl 16 --osl 2 --iterations 1 --warmup 0
+
+# Offline throughput on the big shape: serving-sized engine batches; each run's iteration log shows where its time
+# went (iteration_summary.py).
 throughput() {  # NAME ISL OSL REQUESTS LIMIT_S
   step "throughput_$1" "$5" "$jllm" bench throughput --model "$models/$big" --backend cuda --isl "$2" --osl "$3" \
     --num-requests "$4" --max-batch-size 256 --max-num-tokens 8192 --warmup 4 \
-    --output-json "$results/throughput_$1.json"
+    --output-json "$results/throughput_$1.json" --iteration-log "$results/iterations_$1.jsonl"
+  python3 "$here/iteration_summary.py" "$results/iterations_$1.jsonl" >> "$results/iterations.txt" 2>&1
 }
-throughput 128_128 128 128 "${JLLM_TP_REQUESTS:-512}" 120
+throughput 128_128 128 128 "${JLLM_TP_REQUESTS:-1024}" 120
 throughput 2048_128 2048 128 "${JLLM_TP_PREFILL_REQUESTS:-256}" 100
 throughput 128_2048 128 2048 "${JLLM_TP_DECODE_REQUESTS:-64}" 130
 

@@ -44,6 +44,30 @@ def main(results):
                   f" | {fmt(roof, 0) if roof else '-'}"
                   f" | {fmt(100 * r['roofline_fraction']) + '%' if roof else '-'} |")
         print()
+    prefill = sorted(glob.glob(os.path.join(results, "prefill_*.json")))
+    if prefill:
+        print("## Prefill (one 2048-token prompt)\n")
+        print("| shape | prefill ms p50 | prefill tok/s | TFLOP/s | % of the bf16 GEMM rate |\n|---|---:|---:|---:|---:|")
+        for path in prefill:
+            r = load(path)
+            ms = r["prefill_ms"]["p50"]
+            tflops = r.get("prefill_tflops")
+            fraction = r.get("prefill_gemm_fraction")
+            print(f"| {r['model']} | {fmt(ms)} | {fmt(r['isl'] * r['batch_size'] * 1e3 / ms, 0)}"
+                  f" | {fmt(tflops, 0) if tflops else '-'} | {fmt(100 * fraction) + '%' if fraction else '-'} |")
+        print()
+    loads = []
+    for kind in ("hf", "engine"):
+        for path in sorted(glob.glob(os.path.join(results, f"load_{kind}_*.log"))):
+            seconds = [line.split("loaded in")[1].split()[0] for line in open(path) if "jllm: loaded in" in line]
+            if seconds:
+                loads.append((kind, os.path.basename(path)[len(f"load_{kind}_"):-len(".log")], float(seconds[0])))
+    if loads:
+        print("## Load time (weights placed on the GPU and the KV cache allocated)\n")
+        print("| model | from | seconds |\n|---|---|---:|")
+        for kind, name, seconds in loads:
+            print(f"| {name} | {'Hugging Face directory' if kind == 'hf' else 'jllm build engine'} | {fmt(seconds, 2)} |")
+        print()
     throughput = sorted(glob.glob(os.path.join(results, "throughput_*.json")))
     if throughput:
         print("## Offline throughput\n")
@@ -58,6 +82,10 @@ def main(results):
                   f" | {fmt(r['ttft_ms']['p50'], 0)} / {fmt(r['ttft_ms']['p99'], 0)}"
                   f" | {fmt(r['itl_ms']['p50'], 1)} / {fmt(r['itl_ms']['p99'], 1)} | {fmt(r['e2e_ms']['p50'], 0)} |")
         print()
+    iterations = os.path.join(results, "iterations.txt")
+    if os.path.exists(iterations):
+        print("Where the throughput runs' time went (engine iteration logs: steps that only decode against steps that"
+              " also fill prompts):\n\n```\n" + open(iterations).read().strip() + "\n```\n")
     serve = os.path.join(results, "serve", "results.md")
     if os.path.exists(serve):
         print("## Serving sweep\n")

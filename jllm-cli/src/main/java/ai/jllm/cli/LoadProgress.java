@@ -6,6 +6,7 @@ import ai.jllm.config.EngineConfig;
 import ai.jllm.config.ModelConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.function.Consumer;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -33,6 +34,7 @@ final class LoadProgress {
         LLM.Builder builder = options.configure(LLM.builder(), modelDir).model(modelDir).backend(backend);
         settings.accept(builder);
         LLM llm;
+        long start = System.nanoTime();
         if (System.console() == null) {
             llm = builder.build();
         } else {
@@ -42,6 +44,8 @@ final class LoadProgress {
                 llm = builder.layerListener(bar::stepTo).build();
             }
         }
+        // Weights placed on the backend and the KV cache allocated: what an engine directory speeds up.
+        err.printf(Locale.ROOT, "jllm: loaded in %.2f s%n", (System.nanoTime() - start) / 1e9);
         err.println("jllm: KV cache " + (llm.kvCacheBytes() >> 20) + " MiB");
         err.flush();
         return llm;
