@@ -2,6 +2,7 @@ package ai.jllm.cuda;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import ai.jllm.config.KvCacheDtype;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
@@ -42,7 +43,11 @@ final class Kernels {
     private final long addRmsNorm;
     private final long qkNorm;
     private final long ropeWriteKv;
+    private final long ropeWriteKvFp8;
+    private final long ropeWriteKvInt8;
     private final long pagedAttention;
+    private final long pagedAttentionFp8;
+    private final long pagedAttentionInt8;
     private final long siluMul;
     private final long gatherRows;
     private final long[] gemv;
@@ -66,7 +71,11 @@ final class Kernels {
         this.addRmsNorm = module.function("add_rms_norm");
         this.qkNorm = module.function("qk_norm");
         this.ropeWriteKv = module.function("rope_write_kv");
+        this.ropeWriteKvFp8 = module.function("rope_write_kv_fp8");
+        this.ropeWriteKvInt8 = module.function("rope_write_kv_int8");
         this.pagedAttention = module.function("paged_attention");
+        this.pagedAttentionFp8 = module.function("paged_attention_fp8");
+        this.pagedAttentionInt8 = module.function("paged_attention_int8");
         this.siluMul = module.function("silu_mul");
         this.gatherRows = module.function("gather_rows");
         this.gemv = new long[GEMV_MAX_ROWS + 1];
@@ -140,18 +149,44 @@ final class Kernels {
     }
 
     /**
+     * rope_write_kv into an 8-bit cache (rope.cu): quantizes each (token, kv head) row of keys and values.
+     * qkv: [tokens, rowWidth] bf16 in place, caches: [slots, kvSize] codes, scales: [slots, numKvHeads] f32
+     */
+    void ropeWriteKvQuantized(KvCacheDtype dtype, long qkv, long table, long positions, long slots, long keyCache,
+                              long valueCache, long keyScales, long valueScales, int rowWidth, int numHeads,
+                              int numKvHeads, int headDim, int tokens) {
+        args.start().pointer(qkv).pointer(table).pointer(positions).pointer(slots).pointer(keyCache)
+                .pointer(valueCache).pointer(keyScales).pointer(valueScales).i32(rowWidth).i32(numHeads)
+                .i32(numKvHeads).i32(headDim);
+        int threads = rowThreads((numHeads + numKvHeads) * headDim / 2);
+        switch (dtype) {
+            case FP8 -> launch("rope_write_kv_fp8", ropeWriteKvFp8, tokens, 1, threads);
+            case INT8 -> launch("rope_write_kv_int8", ropeWriteKvInt8, tokens, 1, threads);
+            case AUTO -> throw new IllegalArgumentException("a bf16 cache is written by ropeWriteKv");
+        }
+    }
+
+    /**
      * See attention.cu: one block per (token, query head, split of the keys); with more than one split the blocks
      * write {@code partial} [tokens, heads, splits, headDim + 2] f32 and the last of each (token, head) merges them,
-     * counting on {@code counters} [tokens, heads] int (zero before and after).  out: [tokens, outWidth] bf16
+     * counting on {@code counters} [tokens, heads] int (zero before and after).  out: [tokens, outWidth] bf16.
+     * The kernel is the one for the cache's element type; scales: [slots, numKvHeads] f32 for an 8-bit cache, else 0.
      */
-    void pagedAttention(long qkv, long keyCache, long valueCache, long positions, long tokenSequence,
-                        long blockTables, int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads,
-                        int headDim, float scale, int window, int splits, long partial, long counters, long out,
-                        int outWidth, int tokens) {
-        args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(positions).pointer(tokenSequence)
-                .pointer(blockTables).i32(maxBlocks).i32(blockSize).i32(rowWidth).i32(numHeads).i32(numKvHeads)
-                .i32(headDim).f32(scale).i32(window).pointer(partial).pointer(counters).pointer(out).i32(outWidth);
-        launch("paged_attention", pagedAttention, tokens, numHeads, splits, ATTENTION_THREADS, 0);
+    void pagedAttention(KvCacheDtype dtype, long qkv, long keyCache, long valueCache, long keyScales,
+                        long valueScales, long positions, long tokenSequence, long blockTables, int maxBlocks,
+                        int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim, float scale,
+                        int window, int splits, long partial, long counters, long out, int outWidth, int tokens) {
+        args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(keyScales).pointer(valueScales)
+                .pointer(positions).pointer(tokenSequence).pointer(blockTables).i32(maxBlocks).i32(blockSize)
+                .i32(rowWidth).i32(numHeads).i32(numKvHeads).i32(headDim).f32(scale).i32(window).pointer(partial)
+                .pointer(counters).pointer(out).i32(outWidth);
+        switch (dtype) {
+            case AUTO -> launch("paged_attention", pagedAttention, tokens, numHeads, splits, ATTENTION_THREADS, 0);
+            case FP8 -> launch("paged_attention_fp8", pagedAttentionFp8, tokens, numHeads, splits,
+                    ATTENTION_THREADS, 0);
+            case INT8 -> launch("paged_attention_int8", pagedAttentionInt8, tokens, numHeads, splits,
+                    ATTENTION_THREADS, 0);
+        }
     }
 
     /** Whether a product with {@code in} inputs over {@code rows} rows runs as a decode GEMV. */
