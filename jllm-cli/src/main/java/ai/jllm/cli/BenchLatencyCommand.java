@@ -11,10 +11,12 @@ import ai.jllm.bench.BenchRequest;
 import ai.jllm.bench.DecodeRoofline;
 import ai.jllm.bench.Distribution;
 import ai.jllm.bench.MarkdownTable;
+import ai.jllm.config.KvCacheDtype;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.cuda.CudaBackend;
 import ai.jllm.engine.IterationStats;
 import ai.jllm.engine.RequestHandle;
+import ai.jllm.kvcache.KvCacheConfig;
 import ai.jllm.sampling.SamplingParams;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -116,7 +118,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
                         progress.stepTo(i + 1);
                     }
                 }
-                report(timed, config, backend, bandwidth, modelDir, out);
+                report(timed, config, backend, llm.kvCache().dtype(), bandwidth, modelDir, out);
             }
         }
         return 0;
@@ -132,7 +134,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
         return handles.stream().map(handle -> handle.result().join()).toList();
     }
 
-    private void report(List<Iteration> timed, ModelConfig config, Backend backend, Optional<Double> bandwidth,
+    private void report(List<Iteration> timed, ModelConfig config, Backend backend, KvCacheDtype kvDtype,
+                        Optional<Double> bandwidth,
                         Path modelDir, PrintWriter out) {
         List<Double> prefill = new ArrayList<>();
         List<Double> ttft = new ArrayList<>();
@@ -183,6 +186,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
         ObjectNode json = BenchOutput.JSON.createObjectNode();
         json.put("model", modelDir.getFileName().toString());
         json.put("backend", backend.name());
+        json.put("kv_cache_dtype", kvDtype.optionName());
         json.put("batch_size", batchSize);
         json.put("isl", inputLength);
         json.put("osl", outputLength);
@@ -194,8 +198,10 @@ final class BenchLatencyCommand implements Callable<Integer> {
         json.put("decode_tokens_per_s", stepsPerSecond * batchSize);
         json.put("decode_tokens_per_s_per_sequence", stepsPerSecond);
         if (bandwidth.isPresent()) {
-            // bf16 weights and KV cache on the GPU; the average context of the timed decode steps.
-            DecodeRoofline roofline = DecodeRoofline.of(config, 2, 2);
+            // bf16 weights on the GPU, the KV cache as it is stored; the average context of the timed decode steps.
+            DecodeRoofline roofline = DecodeRoofline.of(config, 2, KvCacheConfig.bytesPerToken(config.numLayers(),
+                    config.numKeyValueHeads(), config.headDim(), kvDtype.elementBytes(backend.activationType()),
+                    kvDtype.scaleBytesPerHead()));
             double context = inputLength + outputLength / 2.0;
             double rooflineSteps = roofline.stepsPerSecond(bandwidth.get(), batchSize, context);
             totals.row("copy bandwidth (GB/s)", figure(bandwidth.get() / 1e9))
