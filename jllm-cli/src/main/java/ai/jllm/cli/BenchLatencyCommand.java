@@ -176,7 +176,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
         table.row("end-to-end (ms)", figure(e2eMs.mean()), figure(e2eMs.p50()), figure(e2eMs.p90()),
                 figure(e2eMs.p99()));
         MarkdownTable totals = new MarkdownTable("figure", "value");
-        totals.row("batch size", batchSize).row("input / output tokens", inputLength + " / " + outputLength)
+        totals.row("batch size", batchSize).row("KV cache dtype", kvDtype.optionName())
+                .row("input / output tokens", inputLength + " / " + outputLength)
                 .row("decode steps timed", stepMs.count())
                 .row("decode tokens/s (batch)", figure(stepsPerSecond * batchSize))
                 .row("decode tokens/s (per sequence)", figure(stepsPerSecond))

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The 8-bit KV cache on the GPU machine, in one run (issue 7, item 4):
+#   1. its device tests: CudaOpsTest (RoPE/KV write and attention, prefill and split-K decode, bf16/fp8/int8 caches,
+#      against the CPU with the same cache type) and CudaKvCacheDtypeTest (whole models, CUDA vs CPU, same cache type);
+#   2. the Llama-3-8B shape (random weights, make_random_model.py): `jllm bench latency` at batch 1 and 8 with
+#      --kv-cache-dtype auto, fp8 and int8, each with the KV cache sized by memory alone (the default free-memory
+#      fraction 0.9, --kv-cache-max-tokens beyond what memory holds), so the start-up line reports the capacity that
+#      the same free memory gives each cache type.
+# Expects beside it what `scripts/device/pack.sh DIR` puts there (jllm-cuda-tests.tar.gz, make_random_model.py) and
+# this script copied in. Usage, on the GPU machine from the repository root: bash DIR/kv8-bench.sh
+# Results under $OUT: env.txt, tests.log and the JUnit XML, latency_<dtype>_b<batch>.{log,json}, summary.txt.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out=${OUT:-/tmp/jllm-kv8-out}
+work=/tmp/jllm-kv8
+model=/tmp/jllm-bench-models/llama-3-8b
+budget=${JLLM_KV8_BUDGET_S:-280}
+mkdir -p "$out"
+rm -rf "$work" && mkdir -p "$work" && tar -xzf "$here/jllm-cuda-tests.tar.gz" -C "$work"
+java="$work/jllm/runtime/bin/java"
+jllm="$work/jllm/bin/jllm"
+
+# limited LIMIT_S LOG COMMAND...: runs COMMAND into LOG within LIMIT_S and what is left of the budget.
+limited() {
+  local limit=$1 log=$2
+  shift 2
+  local left=$((budget - SECONDS))
+  if (( left < 15 )); then
+    echo "skipped (budget spent): $*" | tee -a "$out/summary.txt"
+    return 1
+  fi
+  (( limit > left )) && limit=$left
+  local start=$SECONDS
+  timeout --signal=TERM --kill-after=5 "$limit" "$@" > "$log" 2>&1
+  local status=$?
+  echo "$(basename "$log"): exit $status in $((SECONDS - start)) s" | tee -a "$out/summary.txt"
+  return $status
+}
+
+{
+  date -u +"%Y-%m-%d %H:%M UTC"
+  nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used --format=csv
+} > "$out/env.txt" 2>&1
+cat "$out/env.txt"
+
+classpath="$work/test-classes:$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone | tr '\n' ':')"
+launcher=$(ls "$work"/test-lib/junit-platform-console-standalone-*.jar)
+limited 100 "$out/tests.log" "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m \
+    -jar "$launcher" execute --class-path "$classpath" --scan-class-path "$work/test-classes" \
+    --include-classname '.*\.(CudaOpsTest|CudaKvCacheDtypeTest)' --reports-dir "$out/reports" --details=tree \
+    --disable-banner
+mv "$out/reports/"*.xml "$out/" 2>/dev/null && rmdir "$out/reports" 2>/dev/null
+
+limited 120 "$out/model.log" python3 "$here/make_random_model.py" llama-3-8b "$model"
+
+for batch in 1 8; do
+  for dtype in auto fp8 int8; do
+    limited 40 "$out/latency_${dtype}_b$batch.log" "$jllm" bench latency --model "$model" --backend cuda \
+        --batch-size "$batch" --isl 128 --osl 128 --iterations 2 --warmup 1 --kv-cache-dtype "$dtype" \
+        --kv-cache-max-tokens 1000000000 --output-json "$out/latency_${dtype}_b$batch.json"
+  done
+done
+
+{
+  echo "== tests"
+  grep -E '^\s*\[ *[0-9]+ tests (successful|failed|found|skipped|aborted) *\]' "$out/tests.log"
+  awk '/cache, .*attention relative error/ { e = $NF + 0; if (e > worst[$1]) worst[$1] = e }
+       END { for (d in worst) printf "worst attention relative error, %s cache: %.2e\n", d, worst[d] }' "$out/tests.log"
+  grep -E 'cache on CUDA vs' "$out/tests.log"
+  grep -E '✘' "$out/tests.log" | head -20
+  echo "== capacity and decode"
+  for log in "$out"/latency_*.log; do
+    echo "-- $(basename "$log")"
+    grep -E 'jllm: KV cache|decode tokens/s|copy bandwidth|fraction of roofline|GB read per step' "$log"
+    grep -iE 'exception|error' "$log" | head -3
+  done
+} >> "$out/summary.txt" 2>&1
+cat "$out/summary.txt"
