@@ -5,10 +5,12 @@
 #   2. the Llama-3-8B shape (random weights, make_random_model.py): `jllm bench latency` at batch 1 and 8 with
 #      --kv-cache-dtype auto, fp8 and int8, each with the KV cache sized by memory alone (the default free-memory
 #      fraction 0.9, --kv-cache-max-tokens beyond what memory holds), so the start-up line reports the capacity that
-#      the same free memory gives each cache type.
+#      the same free memory gives each cache type; then batch 16 over 2,048-token prompts (64 generated), where the
+#      cache, not the weights, is most of what a decode step reads.
 # Expects beside it what `scripts/device/pack.sh DIR` puts there (jllm-cuda-tests.tar.gz, make_random_model.py) and
 # this script copied in. Usage, on the GPU machine from the repository root: bash DIR/kv8-bench.sh
-# Results under $OUT: env.txt, tests.log and the JUnit XML, latency_<dtype>_b<batch>.{log,json}, summary.txt.
+# Results under $OUT: env.txt, tests.log and the JUnit XML, latency_<dtype>_b<batch>[_long].{log,json}, summary.txt.
+# JLLM_KV8_SETS picks the benchmark sets (default "short long"); JLLM_KV8_TESTS=0 skips the tests.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out=${OUT:-/tmp/jllm-kv8-out}
@@ -45,7 +47,7 @@ cat "$out/env.txt"
 
 classpath="$work/test-classes:$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone | tr '\n' ':')"
 launcher=$(ls "$work"/test-lib/junit-platform-console-standalone-*.jar)
-limited 100 "$out/tests.log" "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m \
+[[ ${JLLM_KV8_TESTS:-1} == 1 ]] && limited 100 "$out/tests.log" "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m \
     -jar "$launcher" execute --class-path "$classpath" --scan-class-path "$work/test-classes" \
     --include-classname '.*\.(CudaOpsTest|CudaKvCacheDtypeTest)' --reports-dir "$out/reports" --details=tree \
     --disable-banner
@@ -53,11 +55,18 @@ mv "$out/reports/"*.xml "$out/" 2>/dev/null && rmdir "$out/reports" 2>/dev/null
 
 limited 120 "$out/model.log" python3 "$here/make_random_model.py" llama-3-8b "$model"
 
-for batch in 1 8; do
+# latency NAME BATCH ISL OSL ITERATIONS LIMIT_S DTYPE
+latency() {
+  limited "$6" "$out/latency_$1.log" "$jllm" bench latency --model "$model" --backend cuda --batch-size "$2" \
+      --isl "$3" --osl "$4" --iterations "$5" --warmup 1 --kv-cache-dtype "$7" --kv-cache-max-tokens 1000000000 \
+      --output-json "$out/latency_$1.json"
+}
+for set in ${JLLM_KV8_SETS:-short long}; do
   for dtype in auto fp8 int8; do
-    limited 40 "$out/latency_${dtype}_b$batch.log" "$jllm" bench latency --model "$model" --backend cuda \
-        --batch-size "$batch" --isl 128 --osl 128 --iterations 2 --warmup 1 --kv-cache-dtype "$dtype" \
-        --kv-cache-max-tokens 1000000000 --output-json "$out/latency_${dtype}_b$batch.json"
+    case $set in
+      short) latency "${dtype}_b1" 1 128 128 2 40 "$dtype"; latency "${dtype}_b8" 8 128 128 2 40 "$dtype" ;;
+      long) latency "${dtype}_b16_long" 16 2048 64 1 60 "$dtype" ;;
+    esac
   done
 done
 

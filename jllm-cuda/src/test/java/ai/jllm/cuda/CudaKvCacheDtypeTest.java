@@ -27,16 +27,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fixture: a chunked prefill then teacher-forced decode steps (split-K attention, replayed from CUDA graphs) through
  * the CUDA cache, each logits row against the CPU's one-shot forward over the same tokens.
  *
- * <p>Budget: every row within {@link #LOGITS_TOLERANCE} by normalized error ‖cuda − cpu‖ / ‖cpu‖ (the bf16 cache
- * against the CPU's float32 one within CudaModelParityTest's 0.08). CUDA computes in bf16
- * (up to 0.056 against float32 measured in CudaModelParityTest) and quantizes keys already rounded to bf16, so a key
- * near a boundary of the 8-bit grid may take the neighbouring code; top-1 agreement is printed.
+ * <p>Budget, every row by normalized error ‖cuda − cpu‖ / ‖cpu‖: bf16 cache against the CPU's float32 one within
+ * CudaModelParityTest's 0.08; int8 within {@link #INT8_TOLERANCE}, fp8 within {@link #FP8_TOLERANCE}. CUDA computes in
+ * bf16 and quantizes keys and values that differ from the CPU's by that rounding, so a value near a boundary of the
+ * 8-bit grid takes the neighbouring code: with E4M3's coarse grid (a relative step of 1/8) the two backends' fp8
+ * caches carry nearly independent rounding noise, and their difference is of the size of the fp8 error itself. Measured
+ * on an H200 (worst row over the five fixtures): bf16 0.040, int8 0.069, fp8 0.166; the kernels themselves are exact
+ * to the Java reference (CudaOpsTest compares the cached codes and scales bit for bit).
  */
 @Tag("cuda")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CudaKvCacheDtypeTest {
 
-    static final double LOGITS_TOLERANCE = 0.15;
+    static final double INT8_TOLERANCE = 0.12;
+    static final double FP8_TOLERANCE = 0.25;
     private static final int BLOCK_SIZE = 16;
 
     private CudaBackend cuda;
@@ -83,7 +87,8 @@ class CudaKvCacheDtypeTest {
                 float[] actual = chunkedThenDecode(cudaModel, config, tokens, prompt.length, rows, dtype);
                 report(name, dtype + " cache on CUDA vs " + dtype + " on the CPU", actual, expected, vocabulary);
                 report(name, dtype + " cache on CUDA vs float32 cache on the CPU", actual, cpuFloat, vocabulary);
-                assertRowsWithin(actual, expected, vocabulary, LOGITS_TOLERANCE, name + " " + dtype);
+                assertRowsWithin(actual, expected, vocabulary,
+                        dtype == KvCacheDtype.FP8 ? FP8_TOLERANCE : INT8_TOLERANCE, name + " " + dtype);
             }
             assertThat(cuda.recordedSteps()).as("decode steps replayed from a CUDA graph").isPositive();
         }
