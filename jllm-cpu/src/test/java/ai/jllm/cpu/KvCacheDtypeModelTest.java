@@ -6,6 +6,7 @@ import ai.jllm.api.LLM;
 import ai.jllm.api.RequestOutput;
 import ai.jllm.config.KvCacheDtype;
 import ai.jllm.kvcache.KvCacheConfig;
+import ai.jllm.sampling.Philox;
 import ai.jllm.sampling.SamplingParams;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -99,6 +100,31 @@ class KvCacheDtypeModelTest {
                 int[] expected = java.util.Arrays.copyOfRange(tokens, golden.prompts().get(p).length, tokens.length);
                 assertThat(outputs.get(p).outputs().getFirst().tokenIds()).as(name + " " + dtype + " prompt " + p)
                         .containsExactly(expected);
+            }
+        }
+    }
+
+    /**
+     * Sample i of an n-sample request is the single-sample request seeded with Philox.sampleSeed(seed, i), with an
+     * 8-bit cache: the forks share the prompt's blocks and copy its partial last block (37 tokens in 8-token blocks),
+     * codes and scales, before they write into it.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = KvCacheDtype.class, names = {"FP8", "INT8"})
+    void forkedSamplesCopyCodesAndScales(KvCacheDtype dtype) {
+        GoldenModel golden = GoldenModel.load("llama3");
+        int[] prompt = golden.prompts().get(2);
+        SamplingParams params = SamplingParams.builder().temperature(0.8).topP(0.9).seed(77).maxTokens(10)
+                .ignoreEos(true).n(3).build();
+        try (LLM llm = LLM.builder().model(golden.dir()).backend(backend).maxBatchSize(4).maxNumTokens(64)
+                .maxSeqLen(96).kvCacheConfig(KvCacheConfig.defaults().withBlockSize(8).withMaxTokens(512))
+                .kvCacheDtype(dtype).build()) {
+            RequestOutput output = llm.generateTokens(List.of(prompt), params).getFirst();
+            assertThat(output.outputs()).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                SamplingParams single = params.toBuilder().n(1).seed(Philox.sampleSeed(77, i)).build();
+                int[] alone = llm.generateTokens(List.of(prompt), single).getFirst().outputs().getFirst().tokenIds();
+                assertThat(output.outputs().get(i).tokenIds()).as("%s sample %d", dtype, i).containsExactly(alone);
             }
         }
     }
