@@ -370,6 +370,11 @@ public final class CudaBackend implements Backend {
         CudaKvCache kv = CudaKvCache.of(cache);
         int window = shape.slidingWindow().orElse(Integer.MAX_VALUE);
         int tokens = rows(batch.numTokens());
+        if (!recordable && batch.numTokens() > batch.numSequences()
+                && Kernels.prefillAttentionFits(device.computeCapability(), shape.headDim())) {
+            prefillAttention(input, kv, layer, shape, batch, window, output);
+            return;
+        }
         int longest = 0;
         if (recordable) {
             longest = (int) Math.min(window, (long) batch.maxBlocksPerSequence() * batch.blockSize());
@@ -401,6 +406,24 @@ public final class CudaBackend implements Backend {
                 input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
                 split.splits(), attentionPartials.pointer(), attentionCounters.pointer(), output.pointer(),
                 output.width(), tokens);
+    }
+
+    /**
+     * A step with prompt tokens: every sequence of it (its decode rows too) through the tensor-core kernel, one block
+     * per 64 (token, query head) rows of a KV head's group; the decode-only steps keep the split-K kernel.
+     */
+    private void prefillAttention(CudaTensor input, CudaKvCache kv, int layer, AttentionShape shape,
+                                  ForwardBatch batch, int window, CudaTensor output) {
+        int[] queryStart = batch.queryStart();
+        int longestQuery = 0;
+        for (int s = 0; s < batch.numSequences(); s++) {
+            longestQuery = Math.max(longestQuery, queryStart[s + 1] - queryStart[s]);
+        }
+        fusion.flush();
+        kernels.prefillAttention(input.pointer(), kv.layerKeys(layer), kv.layerValues(layer), metadata.positions(),
+                metadata.queryStart(), metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(),
+                input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
+                output.pointer(), output.width(), batch.numSequences(), longestQuery);
     }
 
     @Override
@@ -464,7 +487,7 @@ public final class CudaBackend implements Backend {
         return CopyBandwidth.measure(driver, stream, bytes, repeats);
     }
 
-    /** The kernels, driver and stream, for kernel benchmarks in this package (GemvBenchmark). */
+    /** The kernels, driver and stream, for kernel benchmarks in this package (GemvBenchmark and others). */
     Kernels kernels() {
         return kernels;
     }
@@ -475,6 +498,15 @@ public final class CudaBackend implements Backend {
 
     long stream() {
         return stream;
+    }
+
+    /** The step metadata and the device, for kernel benchmarks in this package (PrefillAttentionBenchmark). */
+    StepMetadata metadata() {
+        return metadata;
+    }
+
+    CudaDevice device() {
+        return device;
     }
 
     /**
