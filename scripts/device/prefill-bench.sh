@@ -40,9 +40,25 @@ for shape in "${shapes[@]}"; do
       --backend cuda --batch-size 1 --isl 2048 --osl 2 --warmup 1 --iterations 5 >> "$out/bench.log" 2>&1
 done
 
+# Where a prefill's time goes, kernel by kernel, when the machine has Nsight Systems (JLLM_PREFILL_PROFILE=SHAPE).
+if [[ -n ${JLLM_PREFILL_PROFILE:-} ]]; then
+  if command -v nsys > /dev/null; then
+    nsys profile -t cuda -o "$out/prefill-$JLLM_PREFILL_PROFILE" --force-overwrite true \
+        "$work/jllm/bin/jllm" bench latency --model "/tmp/jllm-bench-models/$JLLM_PREFILL_PROFILE" --backend cuda \
+        --batch-size 1 --isl 2048 --osl 2 --warmup 1 --iterations 1 > "$out/profile.log" 2>&1
+    nsys stats -r cuda_gpu_kern_sum -f csv "$out/prefill-$JLLM_PREFILL_PROFILE.nsys-rep" > "$out/kernels.csv" 2>> "$out/profile.log"
+  else
+    echo "no nsys on this machine" > "$out/profile.log"
+  fi
+fi
+
 echo "== tests (exit $tests_status)"
 sed -n '/== summary/,$p' "$out/tests.log" 2>/dev/null | head -40
 grep -E 'normalized error' "$out/tests/tests.log" 2>/dev/null | tail -40
 echo "== models"; cat "$out/models.log"
 echo "== kernel"; cat "$out/kernel.log"
 echo "== bench"; grep -E '^== |GEMM|prefill|^\| end' "$out/bench.log"
+if [[ -n ${JLLM_PREFILL_PROFILE:-} ]]; then
+  echo "== profile of $JLLM_PREFILL_PROFILE (kernels, by total time)"; tail -3 "$out/profile.log"
+  head -25 "$out/kernels.csv" 2>/dev/null | cut -c1-200
+fi

@@ -7,8 +7,8 @@
 // GQA: the rows of a block are (token, query head) pairs of one KV head's group, head fastest, so the heads sharing a
 // KV head share every key and value tile that the block loads: row r of a sequence's packed rows is token r / group,
 // head kv_head * group + r % group. A block takes PREFILL_ROWS packed rows (16 per warp) and walks the keys its rows
-// see in tiles of PREFILL_KEYS: the next key tile streams in (cp.async) while the scores of this one are exponentiated,
-// the value tile while the scores are computed.
+// see in tiles of PREFILL_KEYS, two stages deep: the next tile's keys and values stream in (cp.async) while this
+// tile's are used.
 #pragma once
 #include "common.cuh"
 
@@ -101,7 +101,8 @@ __device__ __forceinline__ void load_kv_tile(bf16* tile, const bf16* __restrict_
 }
 
 // grid: (tiles of the longest sequence's packed rows, numSequences, numKvHeads), block: PREFILL_THREADS, dynamic
-// shared memory: prefill_shared_bytes(HEAD_DIM).
+// shared memory: (PREFILL_ROWS + 4 * PREFILL_KEYS) * (HEAD_DIM + PREFILL_PAD) bf16 (the query tile, two stages of key
+// and value tiles).
 // qkv: [numTokens, row_width] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * HEAD_DIM] bf16,
 // positions: [numTokens] (consecutive within a sequence), query_start: [numSequences + 1], block_tables:
 // [numSequences, max_blocks]. A query at position p sees keys [max(0, p - window + 1), p] of its own sequence.
@@ -121,8 +122,9 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
     constexpr int KEY_TILES = PREFILL_KEYS / 8;   // n-tiles of the scores
     constexpr int KEY_STEPS = PREFILL_KEYS / 16;  // k-steps of the value product
     bf16* q_tile = reinterpret_cast<bf16*>(prefill_shared);
-    bf16* k_tile = q_tile + PREFILL_ROWS * STRIDE;
-    bf16* v_tile = k_tile + PREFILL_KEYS * STRIDE;
+    // Two stages of key and value tiles: tile j + 1 streams in while tile j is used.
+    bf16* k_tiles = q_tile + PREFILL_ROWS * STRIDE;
+    bf16* v_tiles = k_tiles + 2 * PREFILL_KEYS * STRIDE;
 
     wait_for_previous_kernels();
     int sequence = blockIdx.y;
@@ -159,7 +161,8 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
         }
         copy_16_async(q_tile + row * STRIDE + chunk * 8, source, valid);
     }
-    load_kv_tile<HEAD_DIM>(k_tile, k_cache, table, block_size, kv_size, kv_offset, key_first, context);
+    load_kv_tile<HEAD_DIM>(k_tiles, k_cache, table, block_size, kv_size, kv_offset, key_first, context);
+    load_kv_tile<HEAD_DIM>(v_tiles, v_cache, table, block_size, kv_size, kv_offset, key_first, context);
     copy_async_commit();
     copy_async_wait<0>();
     __syncthreads();
@@ -183,11 +186,22 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
     float row_max[2] = {NEGATIVE_INFINITY, NEGATIVE_INFINITY};
     float row_sum[2] = {0.0f, 0.0f};
 
-    for (int key_base = key_first; key_base <= highest; key_base += PREFILL_KEYS) {
-        load_kv_tile<HEAD_DIM>(v_tile, v_cache, table, block_size, kv_size, kv_offset, key_base, context);
-        copy_async_commit();
-        copy_async_wait<1>();  // this tile's keys
+    int stage = 0;
+    for (int key_base = key_first; key_base <= highest; key_base += PREFILL_KEYS, stage ^= 1) {
+        if (key_base + PREFILL_KEYS <= highest) {
+            int next = (stage ^ 1) * PREFILL_KEYS * STRIDE;
+            load_kv_tile<HEAD_DIM>(k_tiles + next, k_cache, table, block_size, kv_size, kv_offset,
+                                   key_base + PREFILL_KEYS, context);
+            load_kv_tile<HEAD_DIM>(v_tiles + next, v_cache, table, block_size, kv_size, kv_offset,
+                                   key_base + PREFILL_KEYS, context);
+            copy_async_commit();
+            copy_async_wait<1>();  // this tile's keys and values
+        } else {
+            copy_async_wait<0>();
+        }
         __syncthreads();
+        const bf16* k_tile = k_tiles + stage * PREFILL_KEYS * STRIDE;
+        const bf16* v_tile = v_tiles + stage * PREFILL_KEYS * STRIDE;
 
         // s [16 rows, PREFILL_KEYS] = q k^T: k_tile's rows are the column-major b fragments as they lie.
         float s[KEY_TILES][4];
@@ -205,13 +219,6 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
                 mma_bf16_16x8x16(s[t], q[step], b[0], b[1]);
                 mma_bf16_16x8x16(s[t + 1], q[step], b[2], b[3]);
             }
-        }
-        __syncthreads();  // every warp is done with k_tile
-        bool more = key_base + PREFILL_KEYS <= highest;
-        if (more) {
-            load_kv_tile<HEAD_DIM>(k_tile, k_cache, table, block_size, kv_size, kv_offset, key_base + PREFILL_KEYS,
-                                   context);
-            copy_async_commit();
         }
 
         // Only tiles crossing the diagonal or the window's edge need the mask.
@@ -258,35 +265,26 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
                 o[t][2 * h + 1] *= correction;
             }
         }
-        // The probabilities as a fragments: the accumulator layout of two score n-tiles is one k-step's a fragment.
-        unsigned p[KEY_STEPS][4];
-#pragma unroll
-        for (int step = 0; step < KEY_STEPS; step++) {
-            p[step][0] = pack_bf16x2(s[2 * step][0], s[2 * step][1]);
-            p[step][1] = pack_bf16x2(s[2 * step][2], s[2 * step][3]);
-            p[step][2] = pack_bf16x2(s[2 * step + 1][0], s[2 * step + 1][1]);
-            p[step][3] = pack_bf16x2(s[2 * step + 1][2], s[2 * step + 1][3]);
-        }
 
-        if (more) {
-            copy_async_wait<1>();  // this tile's values
-        } else {
-            copy_async_wait<0>();
-        }
-        __syncthreads();
-        // o [16 rows, HEAD_DIM] += p v: v_tile is row-major [key][dim], so its b fragments load transposed.
+        // o [16 rows, HEAD_DIM] += p v. The probabilities as a fragments: the accumulator layout of two score n-tiles
+        // is one k-step's a fragment. v_tile is row-major [key][dim], so its b fragments load transposed.
 #pragma unroll
         for (int step = 0; step < KEY_STEPS; step++) {
+            unsigned p[4];
+            p[0] = pack_bf16x2(s[2 * step][0], s[2 * step][1]);
+            p[1] = pack_bf16x2(s[2 * step][2], s[2 * step][3]);
+            p[2] = pack_bf16x2(s[2 * step + 1][0], s[2 * step + 1][1]);
+            p[3] = pack_bf16x2(s[2 * step + 1][2], s[2 * step + 1][3]);
 #pragma unroll
             for (int t = 0; t < DIM_TILES; t += 2) {
                 unsigned b[4];
                 load_matrix_x4_transposed(b, v_tile + (step * 16 + (lane / 8) % 2 * 8 + lane % 8) * STRIDE + t * 8
                         + lane / 16 * 8);
-                mma_bf16_16x8x16(o[t], p[step], b[0], b[1]);
-                mma_bf16_16x8x16(o[t + 1], p[step], b[2], b[3]);
+                mma_bf16_16x8x16(o[t], p, b[0], b[1]);
+                mma_bf16_16x8x16(o[t + 1], p, b[2], b[3]);
             }
         }
-        __syncthreads();  // every warp is done with v_tile
+        __syncthreads();  // every warp is done with this stage before the next iteration refills it
     }
 
 #pragma unroll

@@ -173,9 +173,9 @@ final class Kernels {
         return computeCapability >= 80 && (headDim == 64 || headDim == 128);
     }
 
-    /** prefill_attention's shared memory: the query, key and value tiles, each row padded. */
+    /** prefill_attention's shared memory: the query tile and two stages of key and value tiles, each row padded. */
     static int prefillSharedBytes(int headDim) {
-        return (PREFILL_ROWS + 2 * PREFILL_KEYS) * (headDim + PREFILL_PAD) * Short.BYTES;
+        return (PREFILL_ROWS + 4 * PREFILL_KEYS) * (headDim + PREFILL_PAD) * Short.BYTES;
     }
 
     /**
