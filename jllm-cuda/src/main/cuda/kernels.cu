@@ -7,6 +7,7 @@
 #include "norm.cu"
 #include "rope.cu"
 #include "attention.cu"
+#include "prefill_attention.cu"
 #include "activation.cu"
 #include "gather.cu"
 #include "gemv.cu"

@@ -11,6 +11,7 @@ import ai.jllm.bench.BenchRequest;
 import ai.jllm.bench.DecodeRoofline;
 import ai.jllm.bench.Distribution;
 import ai.jllm.bench.MarkdownTable;
+import ai.jllm.bench.PrefillRoofline;
 import ai.jllm.config.KvCacheDtype;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.cuda.CudaBackend;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Spec;
                         + "decode step latency (steps where the whole batch decodes, timed by the engine), decode "
                         + "tokens/s and the end-to-end latency. On the CUDA backend also the memory-bandwidth "
                         + "roofline of a decode step (weights + KV cache read once ÷ measured copy bandwidth) and the "
-                        + "fraction of it reached."})
+                        + "fraction of it reached, and the prefill's rate (2 × weights × prompt tokens + causal "
+                        + "attention, in TFLOP/s) as a fraction of the bf16 GEMM rate measured in the same run."})
 final class BenchLatencyCommand implements Callable<Integer> {
 
     @Spec
@@ -83,6 +85,10 @@ final class BenchLatencyCommand implements Callable<Integer> {
     @Mixin
     HubOptions hub;
 
+    /** The square bf16 product whose rate the prefill is quoted against (as {@code jllm bench roofline}'s default). */
+    private static final int GEMM_SIZE = 8192;
+    private static final int GEMM_REPEATS = 20;
+
     /** Engine steps of one batch, and its requests' results. */
     private record Iteration(List<IterationStats> steps, List<RequestOutput> outputs) {}
 
@@ -96,10 +102,14 @@ final class BenchLatencyCommand implements Callable<Integer> {
         Path modelDir = hub.resolveModel(model);
         ModelConfig config = ModelConfig.load(modelDir);
         ConcurrentLinkedQueue<IterationStats> steps = new ConcurrentLinkedQueue<>();
+        Optional<Double> gemmRate = Optional.empty();
         try (Backend backend = engineOptions.backend.create(engineOptions.threads, err)) {
             // Measured before the model takes its memory, in the same process as the timing it is compared with.
             Optional<Double> bandwidth = backend instanceof CudaBackend cuda
                     ? Optional.of(cuda.copyBandwidth(1L << 30, 20)) : Optional.empty();
+            if (backend instanceof CudaBackend cuda) {
+                gemmRate = Optional.of(cuda.gemmRate(GEMM_SIZE, GEMM_SIZE, GEMM_SIZE, GEMM_REPEATS));
+            }
             try (LLM llm = LoadProgress.load(modelDir, backend, engineOptions, err, builder -> {
                 builder.maxBatchSize(batchSize).maxNumTokens(Math.max(engineOptions.maxNumTokens,
                         batchSize * inputLength)).statsListener(steps::add);
@@ -118,7 +128,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
                         progress.stepTo(i + 1);
                     }
                 }
-                report(timed, config, backend, llm.kvCache().dtype(), bandwidth, modelDir, out);
+                report(timed, config, backend, llm.kvCache().dtype(), bandwidth, gemmRate, modelDir, out);
             }
         }
         return 0;
@@ -135,8 +145,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
     }
 
     private void report(List<Iteration> timed, ModelConfig config, Backend backend, KvCacheDtype kvDtype,
-                        Optional<Double> bandwidth,
-                        Path modelDir, PrintWriter out) {
+                        Optional<Double> bandwidth, Optional<Double> gemmRate, Path modelDir, PrintWriter out) {
         List<Double> prefill = new ArrayList<>();
         List<Double> ttft = new ArrayList<>();
         List<Double> decodeSteps = new ArrayList<>();
@@ -213,6 +222,18 @@ final class BenchLatencyCommand implements Callable<Integer> {
             json.put("gb_per_step", roofline.bytesPerStep(batchSize, context) / 1e9);
             json.put("roofline_tokens_per_s_per_sequence", rooflineSteps);
             json.put("roofline_fraction", stepsPerSecond / rooflineSteps);
+        }
+        if (gemmRate.isPresent() && prefillMs.mean() > 0) {
+            PrefillRoofline prefillFlops = PrefillRoofline.of(config);
+            double prefillRate = prefillFlops.flops(batchSize, inputLength) / (prefillMs.mean() / 1e3);
+            totals.row("bf16 GEMM " + GEMM_SIZE + "³ (TFLOP/s)", figure(gemmRate.get() / 1e12))
+                    .row("prefill TFLOP/s (attention " + String.format("%.1f%%",
+                            100 * prefillFlops.attentionShare(batchSize, inputLength)) + ")",
+                            figure(prefillRate / 1e12))
+                    .row("prefill fraction of GEMM rate", String.format("%.1f%%", 100 * prefillRate / gemmRate.get()));
+            json.put("bf16_gemm_tflops", gemmRate.get() / 1e12);
+            json.put("prefill_tflops", prefillRate / 1e12);
+            json.put("prefill_gemm_fraction", prefillRate / gemmRate.get());
         }
         out.print(totals.render() + "\n" + table.render());
         out.flush();

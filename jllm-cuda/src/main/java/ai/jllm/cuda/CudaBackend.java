@@ -398,6 +398,12 @@ public final class CudaBackend implements Backend {
         CudaKvCache kv = CudaKvCache.of(cache);
         int window = shape.slidingWindow().orElse(Integer.MAX_VALUE);
         int tokens = rows(batch.numTokens());
+        // The tensor-core kernel reads bf16 caches; an 8-bit cache's prefill steps take paged_attention.
+        if (!recordable && batch.numTokens() > batch.numSequences() && !kv.dtype().quantized()
+                && Kernels.prefillAttentionFits(device.computeCapability(), shape.headDim())) {
+            prefillAttention(input, kv, layer, shape, batch, window, output);
+            return;
+        }
         int longest = 0;
         if (recordable) {
             longest = (int) Math.min(window, (long) batch.maxBlocksPerSequence() * batch.blockSize());
@@ -425,10 +431,28 @@ public final class CudaBackend implements Backend {
             }
         }
         kernels.pagedAttention(kv.dtype(), input.pointer(), kv.layerKeys(layer), kv.layerValues(layer),
-                kv.layerKeyScales(layer), kv.layerValueScales(layer), metadata.positions(), metadata.tokenSequence(), metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(),
-                input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
+                kv.layerKeyScales(layer), kv.layerValueScales(layer), metadata.positions(), metadata.tokenSequence(),
+                metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(), input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
                 split.splits(), attentionPartials.pointer(), attentionCounters.pointer(), output.pointer(),
                 output.width(), tokens);
+    }
+
+    /**
+     * A step with prompt tokens: every sequence of it (its decode rows too) through the tensor-core kernel, one block
+     * per 64 (token, query head) rows of a KV head's group; the decode-only steps keep the split-K kernel.
+     */
+    private void prefillAttention(CudaTensor input, CudaKvCache kv, int layer, AttentionShape shape,
+                                  ForwardBatch batch, int window, CudaTensor output) {
+        int[] queryStart = batch.queryStart();
+        int longestQuery = 0;
+        for (int s = 0; s < batch.numSequences(); s++) {
+            longestQuery = Math.max(longestQuery, queryStart[s + 1] - queryStart[s]);
+        }
+        fusion.flush();
+        kernels.prefillAttention(input.pointer(), kv.layerKeys(layer), kv.layerValues(layer), metadata.positions(),
+                metadata.queryStart(), metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(),
+                input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
+                output.pointer(), output.width(), batch.numSequences(), longestQuery);
     }
 
     @Override
@@ -518,7 +542,7 @@ public final class CudaBackend implements Backend {
         return CopyBandwidth.measure(driver, stream, bytes, repeats);
     }
 
-    /** The kernels, driver and stream, for kernel benchmarks in this package (GemvBenchmark). */
+    /** The kernels, driver and stream, for kernel benchmarks in this package (GemvBenchmark and others). */
     Kernels kernels() {
         return kernels;
     }
@@ -529,6 +553,15 @@ public final class CudaBackend implements Backend {
 
     long stream() {
         return stream;
+    }
+
+    /** The step metadata and the device, for kernel benchmarks in this package (PrefillAttentionBenchmark). */
+    StepMetadata metadata() {
+        return metadata;
+    }
+
+    CudaDevice device() {
+        return device;
     }
 
     /**

@@ -33,6 +33,11 @@ final class Kernels {
     /** sample_finish's radix histograms: 8 copies of 256 buckets, an int count and a double mass each. */
     static final int SAMPLE_SHARED_BYTES = 8 * 256 * (4 + 8);
     static final int ATTENTION_MAX_HEAD_DIM = 256;
+    /** prefill_attention's block: 4 warps of 16 query rows each (PREFILL_* in prefill_attention.cu). */
+    static final int PREFILL_THREADS = 128;
+    static final int PREFILL_ROWS = 64;
+    static final int PREFILL_KEYS = 64;
+    private static final int PREFILL_PAD = 8;
     private static final int MAX_GRID_STRIDE_BLOCKS = 4096;
 
     private final CudaDriver driver;
@@ -48,6 +53,9 @@ final class Kernels {
     private final long pagedAttention;
     private final long pagedAttentionFp8;
     private final long pagedAttentionInt8;
+    /** prefill_attention_64 and _128, by head size (see {@link #prefillAttentionFits}). */
+    private final long prefillAttention64;
+    private final long prefillAttention128;
     private final long siluMul;
     private final long gatherRows;
     private final long[] gemv;
@@ -76,6 +84,12 @@ final class Kernels {
         this.pagedAttention = module.function("paged_attention");
         this.pagedAttentionFp8 = module.function("paged_attention_fp8");
         this.pagedAttentionInt8 = module.function("paged_attention_int8");
+        this.prefillAttention64 = module.function("prefill_attention_64");
+        this.prefillAttention128 = module.function("prefill_attention_128");
+        driver.functionSetAttribute(prefillAttention64, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                prefillSharedBytes(64));
+        driver.functionSetAttribute(prefillAttention128, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                prefillSharedBytes(128));
         this.siluMul = module.function("silu_mul");
         this.gatherRows = module.function("gather_rows");
         this.gemv = new long[GEMV_MAX_ROWS + 1];
@@ -187,6 +201,39 @@ final class Kernels {
             case INT8 -> launch("paged_attention_int8", pagedAttentionInt8, tokens, numHeads, splits,
                     ATTENTION_THREADS, 0);
         }
+    }
+
+    /** Whether prefill_attention (tensor cores, sm_80 and newer) has a kernel for heads of {@code headDim}. */
+    static boolean prefillAttentionFits(int computeCapability, int headDim) {
+        return computeCapability >= 80 && (headDim == 64 || headDim == 128);
+    }
+
+    /** prefill_attention's shared memory: the query tile and two stages of key and value tiles, each row padded. */
+    static int prefillSharedBytes(int headDim) {
+        return (PREFILL_ROWS + 4 * PREFILL_KEYS) * (headDim + PREFILL_PAD) * Short.BYTES;
+    }
+
+    /**
+     * See prefill_attention.cu: one block per PREFILL_ROWS (token, query head) rows of one KV head's group of one
+     * sequence; {@code longestQuery} is the most query tokens of any sequence of the step. queryStart:
+     * [sequences + 1] int, positions: [tokens] int, blockTables: [sequences, maxBlocks] int, out: [tokens, outWidth]
+     * bf16. {@code scale} is the softmax scale (the kernel works in base 2).
+     */
+    void prefillAttention(long qkv, long keyCache, long valueCache, long positions, long queryStart, long blockTables,
+                          int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim,
+                          float scale, int window, long out, int outWidth, int sequences, int longestQuery) {
+        long function = switch (headDim) {
+            case 64 -> prefillAttention64;
+            case 128 -> prefillAttention128;
+            default -> throw new IllegalArgumentException("prefill_attention has no kernel for head size " + headDim);
+        };
+        int group = numHeads / numKvHeads;
+        int tiles = Math.ceilDiv(longestQuery * group, PREFILL_ROWS);
+        args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(positions).pointer(queryStart)
+                .pointer(blockTables).i32(maxBlocks).i32(blockSize).i32(rowWidth).i32(numHeads).i32(numKvHeads)
+                .f32((float) (scale / Math.log(2))).i32(window).pointer(out).i32(outWidth);
+        launch(headDim == 64 ? "prefill_attention_64" : "prefill_attention_128", function, tiles, sequences,
+                numKvHeads, PREFILL_THREADS, prefillSharedBytes(headDim));
     }
 
     /** Whether a product with {@code in} inputs over {@code rows} rows runs as a decode GEMV. */
