@@ -432,9 +432,9 @@ public final class CudaBackend implements Backend {
         }
         kernels.pagedAttention(kv.dtype(), input.pointer(), kv.layerKeys(layer), kv.layerValues(layer),
                 kv.layerKeyScales(layer), kv.layerValueScales(layer), metadata.positions(), metadata.tokenSequence(),
-                metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(), input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
-                split.splits(), attentionPartials.pointer(), attentionCounters.pointer(), output.pointer(),
-                output.width(), tokens);
+                metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(), input.width(),
+                shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window, split.splits(),
+                attentionPartials.pointer(), attentionCounters.pointer(), output.pointer(), output.width(), tokens);
     }
 
     /**
@@ -519,7 +519,8 @@ public final class CudaBackend implements Backend {
         try (Arena host = Arena.ofConfined()) {
             MemorySegment codes = host.allocate((long) slots * kvSize);
             MemorySegment scales = host.allocate((long) slots * kv.numKvHeads() * Float.BYTES, Float.BYTES);
-            driver.copyDeviceToHost(codes, keys ? kv.layerKeys(layer) : kv.layerValues(layer), codes.byteSize(), stream);
+            driver.copyDeviceToHost(codes, keys ? kv.layerKeys(layer) : kv.layerValues(layer), codes.byteSize(),
+                    stream);
             driver.copyDeviceToHost(scales, keys ? kv.layerKeyScales(layer) : kv.layerValueScales(layer),
                     scales.byteSize(), stream);
             driver.streamSynchronize(stream);

@@ -9,8 +9,8 @@ import ai.jllm.config.KvCacheDtype;
  * k, v: [numLayers, numBlocks + 1, blockSize, numKvHeads, headDim] of {@link #elementBytes}, so a token's slot s of
  * layer l starts at element {@code (l * (numBlocks + 1) * blockSize + s) * kvSize}. An 8-bit cache has two more,
  * kScales, vScales: [numLayers, numBlocks + 1, blockSize, numKvHeads] f32 (0 for a bf16 cache). Block
- * {@link #paddingBlock} (the extra one) belongs to no sequence: the rows that pad a decode step up to its recorded batch
- * size write their keys and values there.
+ * {@link #paddingBlock} (the extra one) belongs to no sequence: the rows that pad a decode step up to its recorded
+ * batch size write their keys and values there.
  */
 record CudaKvCache(long keys, long values, long keyScales, long valueScales, KvCacheDtype dtype, int numLayers,
                    int numBlocks, int blockSize, int numKvHeads, int headDim) implements KvCache {
