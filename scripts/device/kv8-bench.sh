@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The 8-bit KV cache on the GPU machine, in one run (issue 7, item 4):
 #   1. its device tests: CudaOpsTest (RoPE/KV write and attention, prefill and split-K decode, bf16/fp8/int8 caches,
-#      against the CPU with the same cache type) and CudaKvCacheDtypeTest (whole models, CUDA vs CPU, same cache type);
+#      against the CPU with the same cache type), CudaPrefillAttentionTest (the tensor-core prefill kernel, bf16 and
+#      8-bit caches) and CudaKvCacheDtypeTest (whole models, CUDA vs CPU, same cache type);
 #   2. the Llama-3-8B shape (random weights, make_random_model.py): `jllm bench latency` at batch 1 and 8 with
 #      --kv-cache-dtype auto, fp8 and int8, each with the KV cache sized by memory alone (the default free-memory
 #      fraction 0.9, --kv-cache-max-tokens beyond what memory holds), so the start-up line reports the capacity that
@@ -45,12 +46,14 @@ limited() {
 } > "$out/env.txt" 2>&1
 cat "$out/env.txt"
 
-classpath="$work/test-classes:$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone | tr '\n' ':')"
+jars=$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone | tr '\n' ':')
+classpath="$work/test-classes:$jars"
 launcher=$(ls "$work"/test-lib/junit-platform-console-standalone-*.jar)
-[[ ${JLLM_KV8_TESTS:-1} == 1 ]] && limited 100 "$out/tests.log" "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m \
-    -jar "$launcher" execute --class-path "$classpath" --scan-class-path "$work/test-classes" \
-    --include-classname '.*\.(CudaOpsTest|CudaKvCacheDtypeTest)' --reports-dir "$out/reports" --details=tree \
-    --disable-banner
+[[ ${JLLM_KV8_TESTS:-1} == 1 ]] && limited 100 "$out/tests.log" "$java" --add-modules=jdk.incubator.vector \
+    --enable-native-access=ALL-UNNAMED -Xss4m -jar "$launcher" execute --class-path "$classpath" \
+    --scan-class-path "$work/test-classes" \
+    --include-classname '.*\.(CudaOpsTest|CudaKvCacheDtypeTest|CudaPrefillAttentionTest)' \
+    --reports-dir "$out/reports" --details=tree --disable-banner
 mv "$out/reports/"*.xml "$out/" 2>/dev/null && rmdir "$out/reports" 2>/dev/null
 
 limited 120 "$out/model.log" python3 "$here/make_random_model.py" llama-3-8b "$model"

@@ -11,6 +11,7 @@
 // tile's are used.
 #pragma once
 #include "common.cuh"
+#include "kv_cache.cuh"
 
 #define PREFILL_WARPS 4
 #define PREFILL_THREADS (PREFILL_WARPS * 32)
@@ -78,10 +79,13 @@ __device__ __forceinline__ unsigned pack_bf16x2(float low, float high) {
 
 // The one place the cache's elements are read: keys (or values) of positions [first, first + PREFILL_KEYS) of one KV
 // head into tile [PREFILL_KEYS][HEAD_DIM + PREFILL_PAD] bf16, positions at or past `context` as zeros (their scores
-// are masked, and a zero value keeps 0 * value finite). cache: [slots, kv_size] bf16, slot = block * block_size +
-// offset; table: the sequence's blocks.
-template <int HEAD_DIM>
-__device__ __forceinline__ void load_kv_tile(bf16* tile, const bf16* __restrict__ cache, const int* __restrict__ table,
+// are masked, and a zero value keeps 0 * value finite). cache: [slots, kv_size] of the Cache's elements, slot =
+// block * block_size + offset; table: the sequence's blocks. A bf16 cache streams in with cp.async; an 8-bit cache
+// (kv_cache.cuh) is read into registers, each row's codes times its scale (scales: [slots, kv_size / HEAD_DIM] f32)
+// rounded to bf16 and stored, so the tensor-core products below are the same for every cache type.
+template <int HEAD_DIM, typename Cache>
+__device__ __forceinline__ void load_kv_tile(bf16* tile, const typename Cache::Element* __restrict__ cache,
+                                             const float* __restrict__ scales, const int* __restrict__ table,
                                              int block_size, int kv_size, int kv_offset, int first, int context) {
     constexpr int CHUNKS = HEAD_DIM / 8;
 #pragma unroll
@@ -91,25 +95,45 @@ __device__ __forceinline__ void load_kv_tile(bf16* tile, const bf16* __restrict_
         int chunk = i % CHUNKS;
         int position = first + row;
         bool valid = position < context;
-        const bf16* source = cache;
+        long long slot = 0;
         if (valid) {
-            source = cache + ((long long) table[position / block_size] * block_size + position % block_size) * kv_size
-                    + kv_offset + chunk * 8;
+            slot = (long long) table[position / block_size] * block_size + position % block_size;
         }
-        copy_16_async(tile + row * (HEAD_DIM + PREFILL_PAD) + chunk * 8, source, valid);
+        bf16* destination = tile + row * (HEAD_DIM + PREFILL_PAD) + chunk * 8;
+        if constexpr (Cache::SCALED) {
+            uint4 packed = zero_uint4();
+            if (valid) {
+                typename Cache::Vector codes = *reinterpret_cast<const typename Cache::Vector*>(
+                        cache + slot * kv_size + kv_offset + chunk * 8);
+                float scale = scales[slot * (kv_size / HEAD_DIM) + kv_offset / HEAD_DIM];
+                float values[8];
+                Cache::unpack(codes, values);
+#pragma unroll
+                for (int e = 0; e < 8; e++) {
+                    values[e] *= scale;
+                }
+                packed = pack_bf16x8(values);
+            }
+            *reinterpret_cast<uint4*>(destination) = packed;
+        } else {
+            copy_16_async(destination, valid ? cache + slot * kv_size + kv_offset + chunk * 8 : cache, valid);
+        }
     }
 }
 
 // grid: (tiles of the longest sequence's packed rows, numSequences, numKvHeads), block: PREFILL_THREADS, dynamic
 // shared memory: (PREFILL_ROWS + 4 * PREFILL_KEYS) * (HEAD_DIM + PREFILL_PAD) bf16 (the query tile, two stages of key
 // and value tiles).
-// qkv: [numTokens, row_width] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * HEAD_DIM] bf16,
-// positions: [numTokens] (consecutive within a sequence), query_start: [numSequences + 1], block_tables:
+// qkv: [numTokens, row_width] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * HEAD_DIM] of the
+// Cache's elements, k_scales, v_scales: [numSlots, numKvHeads] f32 for an 8-bit cache (unused for bf16), positions: [numTokens] (consecutive within a sequence), query_start: [numSequences + 1], block_tables:
 // [numSequences, max_blocks]. A query at position p sees keys [max(0, p - window + 1), p] of its own sequence.
 // scale_log2: the softmax scale times log2(e). out: [numTokens, out_width] bf16.
-template <int HEAD_DIM>
-__device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache,
-                                                  const bf16* __restrict__ v_cache, const int* __restrict__ positions,
+template <int HEAD_DIM, typename Cache>
+__device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv,
+                                                  const typename Cache::Element* __restrict__ k_cache,
+                                                  const typename Cache::Element* __restrict__ v_cache,
+                                                  const float* __restrict__ k_scales, const float* __restrict__ v_scales,
+                                                  const int* __restrict__ positions,
                                                   const int* __restrict__ query_start,
                                                   const int* __restrict__ block_tables, int max_blocks, int block_size,
                                                   int row_width, int num_heads, int num_kv_heads, float scale_log2,
@@ -161,8 +185,10 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
         }
         copy_16_async(q_tile + row * STRIDE + chunk * 8, source, valid);
     }
-    load_kv_tile<HEAD_DIM>(k_tiles, k_cache, table, block_size, kv_size, kv_offset, key_first, context);
-    load_kv_tile<HEAD_DIM>(v_tiles, v_cache, table, block_size, kv_size, kv_offset, key_first, context);
+    load_kv_tile<HEAD_DIM, Cache>(k_tiles, k_cache, k_scales, table, block_size, kv_size, kv_offset, key_first,
+                                  context);
+    load_kv_tile<HEAD_DIM, Cache>(v_tiles, v_cache, v_scales, table, block_size, kv_size, kv_offset, key_first,
+                                  context);
     copy_async_commit();
     copy_async_wait<0>();
     __syncthreads();
@@ -190,10 +216,10 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
     for (int key_base = key_first; key_base <= highest; key_base += PREFILL_KEYS, stage ^= 1) {
         if (key_base + PREFILL_KEYS <= highest) {
             int next = (stage ^ 1) * PREFILL_KEYS * STRIDE;
-            load_kv_tile<HEAD_DIM>(k_tiles + next, k_cache, table, block_size, kv_size, kv_offset,
-                                   key_base + PREFILL_KEYS, context);
-            load_kv_tile<HEAD_DIM>(v_tiles + next, v_cache, table, block_size, kv_size, kv_offset,
-                                   key_base + PREFILL_KEYS, context);
+            load_kv_tile<HEAD_DIM, Cache>(k_tiles + next, k_cache, k_scales, table, block_size, kv_size, kv_offset,
+                                          key_base + PREFILL_KEYS, context);
+            load_kv_tile<HEAD_DIM, Cache>(v_tiles + next, v_cache, v_scales, table, block_size, kv_size, kv_offset,
+                                          key_base + PREFILL_KEYS, context);
             copy_async_commit();
             copy_async_wait<1>();  // this tile's keys and values
         } else {
@@ -309,20 +335,69 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
 #endif
 }
 
+// One kernel per head size and cache element type, each with the same arguments (scales unused for bf16).
 extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_64(
         const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
-        const int* __restrict__ positions, const int* __restrict__ query_start, const int* __restrict__ block_tables,
-        int max_blocks, int block_size, int row_width, int num_heads, int num_kv_heads, float scale_log2, int window,
-        bf16* __restrict__ out, int out_width) {
-    prefill_attention<64>(qkv, k_cache, v_cache, positions, query_start, block_tables, max_blocks, block_size,
-                          row_width, num_heads, num_kv_heads, scale_log2, window, out, out_width);
+        const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
+        const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
+        int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
+        int out_width) {
+    prefill_attention<64, Bf16Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
+                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
+                              out_width);
 }
 
 extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_128(
         const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
-        const int* __restrict__ positions, const int* __restrict__ query_start, const int* __restrict__ block_tables,
-        int max_blocks, int block_size, int row_width, int num_heads, int num_kv_heads, float scale_log2, int window,
-        bf16* __restrict__ out, int out_width) {
-    prefill_attention<128>(qkv, k_cache, v_cache, positions, query_start, block_tables, max_blocks, block_size,
-                           row_width, num_heads, num_kv_heads, scale_log2, window, out, out_width);
+        const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
+        const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
+        int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
+        int out_width) {
+    prefill_attention<128, Bf16Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
+                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
+                              out_width);
+}
+
+extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_fp8_64(
+        const bf16* __restrict__ qkv, const unsigned char* __restrict__ k_cache, const unsigned char* __restrict__ v_cache,
+        const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
+        const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
+        int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
+        int out_width) {
+    prefill_attention<64, Fp8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
+                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
+                              out_width);
+}
+
+extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_fp8_128(
+        const bf16* __restrict__ qkv, const unsigned char* __restrict__ k_cache, const unsigned char* __restrict__ v_cache,
+        const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
+        const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
+        int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
+        int out_width) {
+    prefill_attention<128, Fp8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
+                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
+                              out_width);
+}
+
+extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_int8_64(
+        const bf16* __restrict__ qkv, const signed char* __restrict__ k_cache, const signed char* __restrict__ v_cache,
+        const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
+        const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
+        int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
+        int out_width) {
+    prefill_attention<64, Int8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
+                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
+                              out_width);
+}
+
+extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_int8_128(
+        const bf16* __restrict__ qkv, const signed char* __restrict__ k_cache, const signed char* __restrict__ v_cache,
+        const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
+        const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
+        int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
+        int out_width) {
+    prefill_attention<128, Int8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
+                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
+                              out_width);
 }

@@ -398,8 +398,7 @@ public final class CudaBackend implements Backend {
         CudaKvCache kv = CudaKvCache.of(cache);
         int window = shape.slidingWindow().orElse(Integer.MAX_VALUE);
         int tokens = rows(batch.numTokens());
-        // The tensor-core kernel reads bf16 caches; an 8-bit cache's prefill steps take paged_attention.
-        if (!recordable && batch.numTokens() > batch.numSequences() && !kv.dtype().quantized()
+        if (!recordable && batch.numTokens() > batch.numSequences()
                 && Kernels.prefillAttentionFits(device.computeCapability(), shape.headDim())) {
             prefillAttention(input, kv, layer, shape, batch, window, output);
             return;
@@ -449,10 +448,11 @@ public final class CudaBackend implements Backend {
             longestQuery = Math.max(longestQuery, queryStart[s + 1] - queryStart[s]);
         }
         fusion.flush();
-        kernels.prefillAttention(input.pointer(), kv.layerKeys(layer), kv.layerValues(layer), metadata.positions(),
-                metadata.queryStart(), metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(),
-                input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
-                output.pointer(), output.width(), batch.numSequences(), longestQuery);
+        kernels.prefillAttention(kv.dtype(), input.pointer(), kv.layerKeys(layer), kv.layerValues(layer),
+                kv.layerKeyScales(layer), kv.layerValueScales(layer), metadata.positions(), metadata.queryStart(),
+                metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(), input.width(),
+                shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window, output.pointer(),
+                output.width(), batch.numSequences(), longestQuery);
     }
 
     @Override

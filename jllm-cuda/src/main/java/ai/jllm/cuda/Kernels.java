@@ -53,9 +53,12 @@ final class Kernels {
     private final long pagedAttention;
     private final long pagedAttentionFp8;
     private final long pagedAttentionInt8;
-    /** prefill_attention_64 and _128, by head size (see {@link #prefillAttentionFits}). */
-    private final long prefillAttention64;
-    private final long prefillAttention128;
+    /**
+     * prefill_attention[_fp8|_int8]_{64,128} and their names, by KV-cache dtype (ordinal) and head size (64, 128: see
+     * {@link #prefillAttentionFits}).
+     */
+    private final long[][] prefillAttention = new long[KvCacheDtype.values().length][2];
+    private final String[][] prefillAttentionNames = new String[KvCacheDtype.values().length][2];
     private final long siluMul;
     private final long gatherRows;
     private final long[] gemv;
@@ -84,12 +87,17 @@ final class Kernels {
         this.pagedAttention = module.function("paged_attention");
         this.pagedAttentionFp8 = module.function("paged_attention_fp8");
         this.pagedAttentionInt8 = module.function("paged_attention_int8");
-        this.prefillAttention64 = module.function("prefill_attention_64");
-        this.prefillAttention128 = module.function("prefill_attention_128");
-        driver.functionSetAttribute(prefillAttention64, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                prefillSharedBytes(64));
-        driver.functionSetAttribute(prefillAttention128, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                prefillSharedBytes(128));
+        for (KvCacheDtype dtype : KvCacheDtype.values()) {
+            for (int size = 0; size < 2; size++) {
+                int headDim = size == 0 ? 64 : 128;
+                String name = "prefill_attention" + (dtype.quantized() ? "_" + dtype.optionName() : "") + "_" + headDim;
+                long function = module.function(name);
+                driver.functionSetAttribute(function, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                        prefillSharedBytes(headDim));
+                prefillAttention[dtype.ordinal()][size] = function;
+                prefillAttentionNames[dtype.ordinal()][size] = name;
+            }
+        }
         this.siluMul = module.function("silu_mul");
         this.gatherRows = module.function("gather_rows");
         this.gemv = new long[GEMV_MAX_ROWS + 1];
@@ -217,23 +225,26 @@ final class Kernels {
      * See prefill_attention.cu: one block per PREFILL_ROWS (token, query head) rows of one KV head's group of one
      * sequence; {@code longestQuery} is the most query tokens of any sequence of the step. queryStart:
      * [sequences + 1] int, positions: [tokens] int, blockTables: [sequences, maxBlocks] int, out: [tokens, outWidth]
-     * bf16. {@code scale} is the softmax scale (the kernel works in base 2).
+     * bf16. {@code scale} is the softmax scale (the kernel works in base 2). The kernel is the one for the cache's
+     * element type; scales: [slots, numKvHeads] f32 for an 8-bit cache, else 0.
      */
-    void prefillAttention(long qkv, long keyCache, long valueCache, long positions, long queryStart, long blockTables,
-                          int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim,
-                          float scale, int window, long out, int outWidth, int sequences, int longestQuery) {
-        long function = switch (headDim) {
-            case 64 -> prefillAttention64;
-            case 128 -> prefillAttention128;
+    void prefillAttention(KvCacheDtype dtype, long qkv, long keyCache, long valueCache, long keyScales,
+                          long valueScales, long positions, long queryStart, long blockTables, int maxBlocks,
+                          int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim, float scale,
+                          int window, long out, int outWidth, int sequences, int longestQuery) {
+        int size = switch (headDim) {
+            case 64 -> 0;
+            case 128 -> 1;
             default -> throw new IllegalArgumentException("prefill_attention has no kernel for head size " + headDim);
         };
         int group = numHeads / numKvHeads;
         int tiles = Math.ceilDiv(longestQuery * group, PREFILL_ROWS);
-        args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(positions).pointer(queryStart)
-                .pointer(blockTables).i32(maxBlocks).i32(blockSize).i32(rowWidth).i32(numHeads).i32(numKvHeads)
-                .f32((float) (scale / Math.log(2))).i32(window).pointer(out).i32(outWidth);
-        launch(headDim == 64 ? "prefill_attention_64" : "prefill_attention_128", function, tiles, sequences,
-                numKvHeads, PREFILL_THREADS, prefillSharedBytes(headDim));
+        args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(keyScales).pointer(valueScales)
+                .pointer(positions).pointer(queryStart).pointer(blockTables).i32(maxBlocks).i32(blockSize)
+                .i32(rowWidth).i32(numHeads).i32(numKvHeads).f32((float) (scale / Math.log(2))).i32(window)
+                .pointer(out).i32(outWidth);
+        launch(prefillAttentionNames[dtype.ordinal()][size], prefillAttention[dtype.ordinal()][size], tiles,
+                sequences, numKvHeads, PREFILL_THREADS, prefillSharedBytes(headDim));
     }
 
     /** Whether a product with {@code in} inputs over {@code rows} rows runs as a decode GEMV. */

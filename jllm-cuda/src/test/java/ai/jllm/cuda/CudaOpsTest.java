@@ -354,7 +354,7 @@ class CudaOpsTest {
      * The CPU quantizes its float32 rotated keys, CUDA the same keys rounded to bf16: a key near a rounding boundary of
      * the 8-bit grid (steps of 2^-4 relative for E4M3) may land one code apart, besides CUDA's bf16 output.
      */
-    private static final double EIGHT_BIT_CACHE_TOLERANCE = 3e-2;
+    static final double EIGHT_BIT_CACHE_TOLERANCE = 3e-2;
 
     /** Every (token, kv head) row of keys and values of qkv [rows, width] quantized and dequantized in place. */
     private static void roundTripKeysAndValues(float[] qkv, int rows, int width, AttentionShape shape,

@@ -8,6 +8,7 @@ import ai.jllm.backend.AttentionShape;
 import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
 import ai.jllm.backend.Tensor;
+import ai.jllm.config.KvCacheDtype;
 import ai.jllm.cpu.CpuBackend;
 import ai.jllm.tensor.DType;
 import java.lang.foreign.Arena;
@@ -99,13 +100,17 @@ class CudaPrefillAttentionTest {
         compareStep(second, shape, rope, caches, "chunks");
     }
 
-    /** A 2048-token prompt beside a 17-token one, then a 300-token chunk continuing the long one. */
+    /**
+     * A 2048-token prompt beside a 17-token one, then a 300-token chunk continuing the long one; with 8-bit caches too
+     * (against the CPU with the same cache type, within CudaOpsTest's 8-bit tolerance).
+     */
     @ParameterizedTest
-    @CsvSource({"14, 2, 64, 0", "8, 2, 128, 0", "4, 4, 64, 1000"})
-    void longPromptAndItsNextChunkMatchCpu(int heads, int kvHeads, int headDim, int window) {
+    @CsvSource({"14, 2, 64, 0, AUTO", "8, 2, 128, 0, AUTO", "4, 4, 64, 1000, AUTO", "8, 2, 128, 0, FP8",
+        "14, 2, 64, 0, INT8", "4, 4, 64, 1000, FP8"})
+    void longPromptAndItsNextChunkMatchCpu(int heads, int kvHeads, int headDim, int window, KvCacheDtype kvDtype) {
         AttentionShape shape = shape(heads, kvHeads, headDim, window);
         int[][] tables = shuffledTables(new int[] {148, 2}, 150);
-        Caches caches = caches(150, kvHeads, headDim);
+        Caches caches = caches(150, kvHeads, headDim, kvDtype);
         Tensor[] rope = ropeTables(2400, headDim);
         int[] tokens = new int[2048];
 
@@ -150,8 +155,12 @@ class CudaPrefillAttentionTest {
     private record Caches(KvCache cpu, KvCache cuda) {}
 
     private Caches caches(int numBlocks, int kvHeads, int headDim) {
-        return new Caches(cpu.allocateKvCache(1, numBlocks, BLOCK_SIZE, kvHeads, headDim),
-                cuda.allocateKvCache(1, numBlocks, BLOCK_SIZE, kvHeads, headDim));
+        return caches(numBlocks, kvHeads, headDim, KvCacheDtype.AUTO);
+    }
+
+    private Caches caches(int numBlocks, int kvHeads, int headDim, KvCacheDtype dtype) {
+        return new Caches(cpu.allocateKvCache(1, numBlocks, BLOCK_SIZE, kvHeads, headDim, dtype),
+                cuda.allocateKvCache(1, numBlocks, BLOCK_SIZE, kvHeads, headDim, dtype));
     }
 
     /** The rotary table on the CPU [0] and on the GPU [1]. */
@@ -183,10 +192,12 @@ class CudaPrefillAttentionTest {
         cuda.copyToHost(actual, rows, got);
         float[] want = new float[rows * shape.qSize()];
         cpu.copyToHost(expected, rows, want);
-        System.out.printf("prefill attention %s, %d/%d heads of %d, window %s: %d rows, normalized error %.2e%n",
-                step, shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.slidingWindow(), rows,
-                DeviceTensors.relativeError(got, want, got.length));
+        KvCacheDtype dtype = caches.cuda().dtype();
+        System.out.printf("prefill attention %s, %d/%d heads of %d, window %s, %s cache: %d rows, normalized error "
+                + "%.2e%n", step, shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.slidingWindow(), dtype,
+                rows, DeviceTensors.relativeError(got, want, got.length));
         assertThat(got).hasSize(want.length);
-        assertClose(got, want, got.length, TOLERANCE, step + ": attention");
+        assertClose(got, want, got.length, dtype.quantized() ? CudaOpsTest.EIGHT_BIT_CACHE_TOLERANCE : TOLERANCE,
+                step + ": attention");
     }
 }

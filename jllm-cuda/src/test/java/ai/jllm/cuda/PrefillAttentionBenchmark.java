@@ -79,10 +79,10 @@ public final class PrefillAttentionBenchmark {
                 kv.layerKeyScales(0), kv.layerValueScales(0), metadata.positions(), metadata.tokenSequence(),
                 metadata.blockTables(), blocks, BLOCK_SIZE, width, shape.heads(), shape.kvHeads(), shape.headDim(),
                 attention.scale(), Integer.MAX_VALUE, 1, 0, 0, CudaTensor.of(old).pointer(), attention.qSize(), tokens);
-        Runnable tensorCores = () -> kernels.prefillAttention(input, kv.layerKeys(0), kv.layerValues(0),
-                metadata.positions(), metadata.queryStart(), metadata.blockTables(), blocks, BLOCK_SIZE, width,
-                shape.heads(), shape.kvHeads(), shape.headDim(), attention.scale(), Integer.MAX_VALUE,
-                CudaTensor.of(now).pointer(), attention.qSize(), 1, tokens);
+        Runnable tensorCores = () -> kernels.prefillAttention(kv.dtype(), input, kv.layerKeys(0), kv.layerValues(0),
+                kv.layerKeyScales(0), kv.layerValueScales(0), metadata.positions(), metadata.queryStart(),
+                metadata.blockTables(), blocks, BLOCK_SIZE, width, shape.heads(), shape.kvHeads(), shape.headDim(),
+                attention.scale(), Integer.MAX_VALUE, CudaTensor.of(now).pointer(), attention.qSize(), 1, tokens);
         double oldMs = time(backend, cudaCores);
         double newMs = time(backend, tensorCores);
         float[] a = new float[tokens * attention.qSize()];
