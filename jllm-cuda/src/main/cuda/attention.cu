@@ -4,9 +4,13 @@
 // result and the last block of a (token, head) to finish merges them all (counted on a per-(token, head) counter that
 // it resets, so the next launch or graph replay starts from zero). Each token divides its own keys evenly among the
 // splits, so one grid (a recorded decode step) serves every context length. Inside a block, 8 lanes share a key:
-// each lane reads 16-byte vectors of the key and value rows, so a warp takes 4 keys at a time and a block 16.
+// each lane reads vectors of 8 elements of the key and value rows (16 bytes of bf16, 8 bytes of an 8-bit cache), so a
+// warp takes 4 keys at a time and a block 16. The kernel is templated on the cache's element type (kv_cache.cuh): an
+// 8-bit cache's codes are decoded in registers and its per-(token, kv head) scales applied once per key: to the dot
+// product for K, folded into the softmax weight for V.
 #pragma once
 #include "common.cuh"
+#include "kv_cache.cuh"
 
 #define ATTENTION_WARPS 4
 #define ATTENTION_THREADS (ATTENTION_WARPS * 32)
@@ -14,7 +18,7 @@
 #define ATTENTION_GROUPS (ATTENTION_THREADS / ATTENTION_GROUP_LANES)
 #define ATTENTION_MAX_HEAD_DIM 256
 #define ATTENTION_MAX_SPLITS 256
-// 16-byte vectors (8 bf16) per lane: a group's 8 lanes cover 64 dimensions per vector.
+// Vectors of 8 elements per lane: a group's 8 lanes cover 64 dimensions per vector.
 #define ATTENTION_VECTORS (ATTENTION_MAX_HEAD_DIM / (8 * ATTENTION_GROUP_LANES))
 
 // ---- kernels ----
@@ -60,19 +64,23 @@ __device__ void merge_splits(const volatile float* parts, int splits, int head_d
 }
 
 // grid: (numTokens, numHeads, splits), block: ATTENTION_THREADS.  head_dim: a multiple of 8, at most 256.
-// qkv: [numTokens, rowWidth] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * headDim] bf16,
+// qkv: [numTokens, rowWidth] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * headDim] of the cache's
+// elements, k_scales, v_scales: [numSlots, numKvHeads] f32 for an 8-bit cache (unused for bf16),
 // positions, token_seq: [numTokens], block_tables: [numSequences, maxBlocks].
 // A query at position p sees keys at positions [max(0, p - window + 1), p] of its own sequence; split s takes the
 // s-th run of ceil(keys / splits) of them (rounded up to the 16 keys of a pass). out: [numTokens, outWidth] bf16.
 // With several splits: partial [numTokens, numHeads, splits, headDim + 2] f32 = (sum of exp(score - max) * value,
 // max, sum of exp(score - max)) and counters [numTokens, numHeads] int, zero before and after the launch.
-extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache,
-                                           const bf16* __restrict__ v_cache, const int* __restrict__ positions,
-                                           const int* __restrict__ token_seq, const int* __restrict__ block_tables,
-                                           int max_blocks, int block_size, int row_width, int num_heads,
-                                           int num_kv_heads, int head_dim, float scale, int window,
-                                           float* __restrict__ partial, int* __restrict__ counters,
-                                           bf16* __restrict__ out, int out_width) {
+template <typename Cache>
+__device__ void paged_attention_body(const bf16* __restrict__ qkv,
+                                     const typename Cache::Element* __restrict__ k_cache,
+                                     const typename Cache::Element* __restrict__ v_cache,
+                                     const float* __restrict__ k_scales, const float* __restrict__ v_scales,
+                                     const int* __restrict__ positions, const int* __restrict__ token_seq,
+                                     const int* __restrict__ block_tables, int max_blocks, int block_size,
+                                     int row_width, int num_heads, int num_kv_heads, int head_dim, float scale,
+                                     int window, float* __restrict__ partial, int* __restrict__ counters,
+                                     bf16* __restrict__ out, int out_width) {
     wait_for_previous_kernels();
     __shared__ float group_max[ATTENTION_GROUPS];
     __shared__ float group_total[ATTENTION_GROUPS];
@@ -121,13 +129,19 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
         bool valid = j <= split_last;
         float dot = 0.0f;
         // Key and value rows load together: the value is needed as soon as the score is known.
-        uint4 values[ATTENTION_VECTORS];
+        typename Cache::Vector values[ATTENTION_VECTORS];
+        float key_scale = 1.0f;
+        float value_scale = 1.0f;
         if (valid) {
-            long long row = ((long long) table[j / block_size] * block_size + j % block_size) * kv_size
-                    + kv_head * head_dim;
-            const uint4* key = reinterpret_cast<const uint4*>(k_cache + row);
-            const uint4* value = reinterpret_cast<const uint4*>(v_cache + row);
-            uint4 keys[ATTENTION_VECTORS];
+            long long slot = (long long) table[j / block_size] * block_size + j % block_size;
+            long long row = slot * kv_size + kv_head * head_dim;
+            if (Cache::SCALED) {
+                key_scale = k_scales[slot * num_kv_heads + kv_head];
+                value_scale = v_scales[slot * num_kv_heads + kv_head];
+            }
+            const typename Cache::Vector* key = reinterpret_cast<const typename Cache::Vector*>(k_cache + row);
+            const typename Cache::Vector* value = reinterpret_cast<const typename Cache::Vector*>(v_cache + row);
+            typename Cache::Vector keys[ATTENTION_VECTORS];
 #pragma unroll
             for (int v = 0; v < ATTENTION_VECTORS; v++) {
                 int vector = sub + ATTENTION_GROUP_LANES * v;
@@ -141,7 +155,7 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
                 int vector = sub + ATTENTION_GROUP_LANES * v;
                 if (8 * vector < head_dim) {
                     float k[8];
-                    unpack_bf16x8(keys[v], k);
+                    Cache::unpack(keys[v], k);
 #pragma unroll
                     for (int e = 0; e < 8; e++) {
                         dot += q[v][e] * k[e];
@@ -154,20 +168,21 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
             dot += __shfl_xor_sync(0xffffffffu, dot, offset);
         }
         if (valid) {
-            float score = dot * scale;
+            float score = dot * key_scale * scale;
             float new_max = fmaxf(max_score, score);
             float correction = expf(max_score - new_max);
             float weight = expf(score - new_max);
             total = total * correction + weight;
+            float value_weight = weight * value_scale;
 #pragma unroll
             for (int v = 0; v < ATTENTION_VECTORS; v++) {
                 int vector = sub + ATTENTION_GROUP_LANES * v;
                 if (8 * vector < head_dim) {
                     float x[8];
-                    unpack_bf16x8(values[v], x);
+                    Cache::unpack(values[v], x);
 #pragma unroll
                     for (int e = 0; e < 8; e++) {
-                        acc[v][e] = acc[v][e] * correction + weight * x[e];
+                        acc[v][e] = acc[v][e] * correction + value_weight * x[e];
                     }
                 }
             }
@@ -243,3 +258,42 @@ extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const b
     }
 }
 
+// One kernel per cache element type, each with the same arguments (k_scales, v_scales unused for bf16).
+extern "C" __global__ void paged_attention(const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache,
+                                           const bf16* __restrict__ v_cache, const float* __restrict__ k_scales,
+                                           const float* __restrict__ v_scales, const int* __restrict__ positions,
+                                           const int* __restrict__ token_seq, const int* __restrict__ block_tables,
+                                           int max_blocks, int block_size, int row_width, int num_heads,
+                                           int num_kv_heads, int head_dim, float scale, int window,
+                                           float* __restrict__ partial, int* __restrict__ counters,
+                                           bf16* __restrict__ out, int out_width) {
+    paged_attention_body<Bf16Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, token_seq, block_tables,
+                                    max_blocks, block_size, row_width, num_heads, num_kv_heads, head_dim, scale,
+                                    window, partial, counters, out, out_width);
+}
+
+extern "C" __global__ void paged_attention_fp8(const bf16* __restrict__ qkv, const unsigned char* __restrict__ k_cache,
+                                               const unsigned char* __restrict__ v_cache,
+                                               const float* __restrict__ k_scales, const float* __restrict__ v_scales,
+                                               const int* __restrict__ positions, const int* __restrict__ token_seq,
+                                               const int* __restrict__ block_tables, int max_blocks, int block_size,
+                                               int row_width, int num_heads, int num_kv_heads, int head_dim,
+                                               float scale, int window, float* __restrict__ partial,
+                                               int* __restrict__ counters, bf16* __restrict__ out, int out_width) {
+    paged_attention_body<Fp8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, token_seq, block_tables,
+                                   max_blocks, block_size, row_width, num_heads, num_kv_heads, head_dim, scale,
+                                   window, partial, counters, out, out_width);
+}
+
+extern "C" __global__ void paged_attention_int8(const bf16* __restrict__ qkv, const signed char* __restrict__ k_cache,
+                                                const signed char* __restrict__ v_cache,
+                                                const float* __restrict__ k_scales, const float* __restrict__ v_scales,
+                                                const int* __restrict__ positions, const int* __restrict__ token_seq,
+                                                const int* __restrict__ block_tables, int max_blocks, int block_size,
+                                                int row_width, int num_heads, int num_kv_heads, int head_dim,
+                                                float scale, int window, float* __restrict__ partial,
+                                                int* __restrict__ counters, bf16* __restrict__ out, int out_width) {
+    paged_attention_body<Int8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, token_seq, block_tables,
+                                    max_blocks, block_size, row_width, num_heads, num_kv_heads, head_dim, scale,
+                                    window, partial, counters, out, out_width);
+}

@@ -1,11 +1,13 @@
 // The single translation unit that nvcc (fatbin, PTX) and NVRTC compile: every op family, one file each.
 // Kernels are extern "C" so that their names in the module are the plain names the Java side looks up.
 #include "common.cuh"
+#include "kv_cache.cuh"
 #include "arch.cu"
 #include "embedding.cu"
 #include "norm.cu"
 #include "rope.cu"
 #include "attention.cu"
+#include "prefill_attention.cu"
 #include "activation.cu"
 #include "gather.cu"
 #include "gemv.cu"

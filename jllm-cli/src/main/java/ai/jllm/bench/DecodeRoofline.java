@@ -18,17 +18,17 @@ public record DecodeRoofline(double weightBytes, double kvBytesPerToken) {
 
     /**
      * @param weightElementBytes bytes per weight element as the backend stores them (2 for bf16)
-     * @param kvElementBytes     bytes per KV-cache element (2 for bf16)
+     * @param kvBytesPerToken    bytes of one cached token over all layers, scales included
+     *                           ({@link ai.jllm.kvcache.KvCacheConfig#bytesPerToken})
      */
-    public static DecodeRoofline of(ModelConfig config, int weightElementBytes, int kvElementBytes) {
+    public static DecodeRoofline of(ModelConfig config, int weightElementBytes, long kvBytesPerToken) {
         long hidden = config.hiddenSize();
         long q = (long) config.numAttentionHeads() * config.headDim();
         long kv = (long) config.numKeyValueHeads() * config.headDim();
         long perLayer = hidden * (q + 2 * kv) + q * hidden + 3 * hidden * config.intermediateSize();
         double weights = (double) weightElementBytes * (perLayer * config.numLayers()
                 + (long) config.vocabSize() * hidden);
-        double kvPerToken = 2.0 * kvElementBytes * config.numLayers() * kv;
-        return new DecodeRoofline(weights, kvPerToken);
+        return new DecodeRoofline(weights, kvBytesPerToken);
     }
 
     /** Bytes one decode step of {@code batch} sequences reads when each holds {@code averageContext} tokens. */

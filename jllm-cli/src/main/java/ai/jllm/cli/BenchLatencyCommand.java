@@ -11,10 +11,13 @@ import ai.jllm.bench.BenchRequest;
 import ai.jllm.bench.DecodeRoofline;
 import ai.jllm.bench.Distribution;
 import ai.jllm.bench.MarkdownTable;
+import ai.jllm.bench.PrefillRoofline;
+import ai.jllm.config.KvCacheDtype;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.cuda.CudaBackend;
 import ai.jllm.engine.IterationStats;
 import ai.jllm.engine.RequestHandle;
+import ai.jllm.kvcache.KvCacheConfig;
 import ai.jllm.sampling.SamplingParams;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -38,7 +41,8 @@ import picocli.CommandLine.Spec;
                         + "decode step latency (steps where the whole batch decodes, timed by the engine), decode "
                         + "tokens/s and the end-to-end latency. On the CUDA backend also the memory-bandwidth "
                         + "roofline of a decode step (weights + KV cache read once ÷ measured copy bandwidth) and the "
-                        + "fraction of it reached."})
+                        + "fraction of it reached, and the prefill's rate (2 × weights × prompt tokens + causal "
+                        + "attention, in TFLOP/s) as a fraction of the bf16 GEMM rate measured in the same run."})
 final class BenchLatencyCommand implements Callable<Integer> {
 
     @Spec
@@ -81,6 +85,10 @@ final class BenchLatencyCommand implements Callable<Integer> {
     @Mixin
     HubOptions hub;
 
+    /** The square bf16 product whose rate the prefill is quoted against (as {@code jllm bench roofline}'s default). */
+    private static final int GEMM_SIZE = 8192;
+    private static final int GEMM_REPEATS = 20;
+
     /** Engine steps of one batch, and its requests' results. */
     private record Iteration(List<IterationStats> steps, List<RequestOutput> outputs) {}
 
@@ -94,10 +102,14 @@ final class BenchLatencyCommand implements Callable<Integer> {
         Path modelDir = hub.resolveModel(model);
         ModelConfig config = ModelConfig.load(modelDir);
         ConcurrentLinkedQueue<IterationStats> steps = new ConcurrentLinkedQueue<>();
+        Optional<Double> gemmRate = Optional.empty();
         try (Backend backend = engineOptions.backend.create(engineOptions.threads, err)) {
             // Measured before the model takes its memory, in the same process as the timing it is compared with.
             Optional<Double> bandwidth = backend instanceof CudaBackend cuda
                     ? Optional.of(cuda.copyBandwidth(1L << 30, 20)) : Optional.empty();
+            if (backend instanceof CudaBackend cuda) {
+                gemmRate = Optional.of(cuda.gemmRate(GEMM_SIZE, GEMM_SIZE, GEMM_SIZE, GEMM_REPEATS));
+            }
             try (LLM llm = LoadProgress.load(modelDir, backend, engineOptions, err, builder -> {
                 builder.maxBatchSize(batchSize).maxNumTokens(Math.max(engineOptions.maxNumTokens,
                         batchSize * inputLength)).statsListener(steps::add);
@@ -116,7 +128,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
                         progress.stepTo(i + 1);
                     }
                 }
-                report(timed, config, backend, bandwidth, modelDir, out);
+                report(timed, config, backend, llm.kvCache().dtype(), bandwidth, gemmRate, modelDir, out);
             }
         }
         return 0;
@@ -132,8 +144,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
         return handles.stream().map(handle -> handle.result().join()).toList();
     }
 
-    private void report(List<Iteration> timed, ModelConfig config, Backend backend, Optional<Double> bandwidth,
-                        Path modelDir, PrintWriter out) {
+    private void report(List<Iteration> timed, ModelConfig config, Backend backend, KvCacheDtype kvDtype,
+                        Optional<Double> bandwidth, Optional<Double> gemmRate, Path modelDir, PrintWriter out) {
         List<Double> prefill = new ArrayList<>();
         List<Double> ttft = new ArrayList<>();
         List<Double> decodeSteps = new ArrayList<>();
@@ -173,7 +185,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
         table.row("end-to-end (ms)", figure(e2eMs.mean()), figure(e2eMs.p50()), figure(e2eMs.p90()),
                 figure(e2eMs.p99()));
         MarkdownTable totals = new MarkdownTable("figure", "value");
-        totals.row("batch size", batchSize).row("input / output tokens", inputLength + " / " + outputLength)
+        totals.row("batch size", batchSize).row("KV cache dtype", kvDtype.optionName())
+                .row("input / output tokens", inputLength + " / " + outputLength)
                 .row("decode steps timed", stepMs.count())
                 .row("decode tokens/s (batch)", figure(stepsPerSecond * batchSize))
                 .row("decode tokens/s (per sequence)", figure(stepsPerSecond))
@@ -183,6 +196,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
         ObjectNode json = BenchOutput.JSON.createObjectNode();
         json.put("model", modelDir.getFileName().toString());
         json.put("backend", backend.name());
+        json.put("kv_cache_dtype", kvDtype.optionName());
         json.put("batch_size", batchSize);
         json.put("isl", inputLength);
         json.put("osl", outputLength);
@@ -194,8 +208,10 @@ final class BenchLatencyCommand implements Callable<Integer> {
         json.put("decode_tokens_per_s", stepsPerSecond * batchSize);
         json.put("decode_tokens_per_s_per_sequence", stepsPerSecond);
         if (bandwidth.isPresent()) {
-            // bf16 weights and KV cache on the GPU; the average context of the timed decode steps.
-            DecodeRoofline roofline = DecodeRoofline.of(config, 2, 2);
+            // bf16 weights on the GPU, the KV cache as it is stored; the average context of the timed decode steps.
+            DecodeRoofline roofline = DecodeRoofline.of(config, 2, KvCacheConfig.bytesPerToken(config.numLayers(),
+                    config.numKeyValueHeads(), config.headDim(), kvDtype.elementBytes(backend.activationType()),
+                    kvDtype.scaleBytesPerHead()));
             double context = inputLength + outputLength / 2.0;
             double rooflineSteps = roofline.stepsPerSecond(bandwidth.get(), batchSize, context);
             totals.row("copy bandwidth (GB/s)", figure(bandwidth.get() / 1e9))
@@ -206,6 +222,18 @@ final class BenchLatencyCommand implements Callable<Integer> {
             json.put("gb_per_step", roofline.bytesPerStep(batchSize, context) / 1e9);
             json.put("roofline_tokens_per_s_per_sequence", rooflineSteps);
             json.put("roofline_fraction", stepsPerSecond / rooflineSteps);
+        }
+        if (gemmRate.isPresent() && prefillMs.mean() > 0) {
+            PrefillRoofline prefillFlops = PrefillRoofline.of(config);
+            double prefillRate = prefillFlops.flops(batchSize, inputLength) / (prefillMs.mean() / 1e3);
+            totals.row("bf16 GEMM " + GEMM_SIZE + "³ (TFLOP/s)", figure(gemmRate.get() / 1e12))
+                    .row("prefill TFLOP/s (attention " + String.format("%.1f%%",
+                            100 * prefillFlops.attentionShare(batchSize, inputLength)) + ")",
+                            figure(prefillRate / 1e12))
+                    .row("prefill fraction of GEMM rate", String.format("%.1f%%", 100 * prefillRate / gemmRate.get()));
+            json.put("bf16_gemm_tflops", gemmRate.get() / 1e12);
+            json.put("prefill_tflops", prefillRate / 1e12);
+            json.put("prefill_gemm_fraction", prefillRate / gemmRate.get());
         }
         out.print(totals.render() + "\n" + table.render());
         out.flush();

@@ -60,8 +60,9 @@ final class BuildCommand implements Callable<Integer> {
     Integer groupSize;
 
     @Option(names = "--kv-cache-dtype", paramLabel = "DTYPE", defaultValue = "auto",
-            description = "KV-cache element type: auto (the backend's activation type); fp8 and int8 come with the "
-                    + "GPU round (default: ${DEFAULT-VALUE}).")
+            description = "KV-cache element type the engine runs with unless the runtime's --kv-cache-dtype says "
+                    + "otherwise: auto (the backend's activation type), fp8 (E4M3) or int8, each with an fp32 scale per "
+                    + "token and KV head, about twice the tokens of bf16 in the same memory (default: ${DEFAULT-VALUE}).")
     String kvCacheDtype;
 
     @Option(names = "--tp-size", paramLabel = "N", defaultValue = "1",

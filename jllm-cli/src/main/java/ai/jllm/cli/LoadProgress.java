@@ -2,6 +2,7 @@ package ai.jllm.cli;
 
 import ai.jllm.api.LLM;
 import ai.jllm.backend.Backend;
+import ai.jllm.backend.KvCache;
 import ai.jllm.config.EngineConfig;
 import ai.jllm.config.ModelConfig;
 import java.io.PrintWriter;
@@ -46,8 +47,16 @@ final class LoadProgress {
         }
         // Weights placed on the backend and the KV cache allocated: what an engine directory speeds up.
         err.printf(Locale.ROOT, "jllm: loaded in %.2f s%n", (System.nanoTime() - start) / 1e9);
-        err.println("jllm: KV cache " + (llm.kvCacheBytes() >> 20) + " MiB");
+        err.println(kvCapacity(llm.kvCache()));
         err.flush();
         return llm;
+    }
+
+    /** The start-up line that reports the KV cache: its element type, blocks, tokens and size. */
+    static String kvCapacity(KvCache cache) {
+        long tokens = (long) cache.numBlocks() * cache.blockSize();
+        return String.format(Locale.ROOT, "jllm: KV cache %s: %d blocks × %d tokens = %d tokens, %.2f GiB",
+                cache.dtype().optionName(), cache.numBlocks(), cache.blockSize(), tokens,
+                cache.bytes() / (double) (1L << 30));
     }
 }

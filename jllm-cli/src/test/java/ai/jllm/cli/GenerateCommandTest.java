@@ -133,11 +133,26 @@ class GenerateCommandTest {
     }
 
     @Test
+    void kvCacheDtypeIsChosenAtRunTimeAndReportedAtStartUp() {
+        for (String dtype : List.of("auto", "fp8", "int8")) {
+            CommandRun run = CommandRun.of("", "generate", "--model", llama.toString(), "--prompt", "Once upon",
+                    "--max-tokens", "4", "--ignore-eos", "--temperature", "0", "--kv-cache-dtype", dtype,
+                    "--max-batch-size", "2", "--max-seq-len", "64", "--tokens-per-block", "16");
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            // No token cap given: the engine's own cap, 2 × max batch size × max sequence length = 16 blocks of 16.
+            assertThat(run.err()).contains("jllm: KV cache " + dtype + ": 16 blocks × 16 tokens = 256 tokens, ");
+        }
+        assertError(CommandRun.of("", "generate", "--model", llama.toString(), "--prompt", "x", "--kv-cache-dtype",
+                "fp4"), "unknown KV-cache dtype 'fp4'");
+    }
+
+    @Test
     void helpDescribesEveryOption() {
         CommandRun run = CommandRun.of("", "generate", "--help");
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("--prompt", "--prompt-ids", "--prompts-file", "--chat", "--max-tokens",
-                "--min-tokens", "--ignore-eos", "--temperature", "--top-k", "--top-p", "--seed", "--backend", "--output");
+                "--min-tokens", "--ignore-eos", "--temperature", "--top-k", "--top-p", "--seed", "--backend", "--output",
+                "--kv-cache-dtype");
     }
 
     private static void assertError(CommandRun run, String expected) {

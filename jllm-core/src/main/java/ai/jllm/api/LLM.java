@@ -6,6 +6,7 @@ import ai.jllm.backend.KvCache;
 import ai.jllm.config.BuildLimits;
 import ai.jllm.config.EngineConfig;
 import ai.jllm.config.GenerationConfig;
+import ai.jllm.config.KvCacheDtype;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.engine.EngineCore;
 import ai.jllm.engine.Executor;
@@ -87,11 +88,14 @@ public final class LLM implements AutoCloseable {
                 long useful = 2L * schedulerConfig.maxBatchSize() * maxSeqLen;
                 kvConfig = kvConfig.withMaxTokens((int) Math.min(useful, KvCacheConfig.MAX_CACHE_TOKENS));
             }
+            // The runtime's choice, else the engine's, else the activation type.
+            KvCacheDtype kvDtype = builder.kvCacheDtype.orElseGet(() -> checkpoint.engineConfig()
+                    .map(EngineConfig::kvCacheDtype).orElse(KvCacheDtype.AUTO));
             long bytesPerToken = KvCacheConfig.bytesPerToken(modelConfig.numLayers(), modelConfig.numKeyValueHeads(),
-                    modelConfig.headDim(), backend.activationType().byteSize());
+                    modelConfig.headDim(), kvDtype.elementBytes(backend.activationType()), kvDtype.scaleBytesPerHead());
             int numBlocks = kvConfig.numBlocks(backend.availableMemory(), bytesPerToken);
             this.cache = backend.allocateKvCache(modelConfig.numLayers(), numBlocks, kvConfig.blockSize(),
-                    modelConfig.numKeyValueHeads(), modelConfig.headDim());
+                    modelConfig.numKeyValueHeads(), modelConfig.headDim(), kvDtype);
             KvCacheManager kv = new KvCacheManager(kvConfig, numBlocks);
             ModelRunner runner = new ModelRunner(backend, model, cache, schedulerConfig.maxNumTokens(),
                     schedulerConfig.maxBatchSize(), schedulerConfig.maxLogitsRows(), kvConfig.blocksFor(maxSeqLen));
@@ -229,6 +233,11 @@ public final class LLM implements AutoCloseable {
         return cache.bytes();
     }
 
+    /** The blocks of the KV cache; each holds {@link KvCache#blockSize()} tokens of every layer. */
+    public KvCache kvCache() {
+        return cache;
+    }
+
     /** Finishes the running requests (for up to the builder's shutdown grace), cancels the rest, releases the model. */
     @Override
     public void close() {
@@ -268,6 +277,7 @@ public final class LLM implements AutoCloseable {
         private OptionalInt maxSeqLen = OptionalInt.empty();
         private int maxQueueSize = 1024;
         private KvCacheConfig kvCacheConfig = KvCacheConfig.defaults();
+        private Optional<KvCacheDtype> kvCacheDtype = Optional.empty();
         private SchedulerPolicy policy = SchedulerPolicy.GUARANTEED_NO_EVICT;
         private HubConfig hubConfig = HubConfig.fromEnvironment(Optional.empty());
         private DownloadListener downloadListener = DownloadListener.NONE;
@@ -324,6 +334,16 @@ public final class LLM implements AutoCloseable {
          */
         public Builder kvCacheConfig(KvCacheConfig kvCacheConfig) {
             this.kvCacheConfig = kvCacheConfig;
+            return this;
+        }
+
+        /**
+         * What the KV cache stores: {@code auto} (the backend's activation type), or {@code fp8} / {@code int8} codes
+         * with a scale per (token, kv head), which hold about twice the tokens in the same memory. Default: an engine's
+         * {@code kv_cache_dtype}, else auto.
+         */
+        public Builder kvCacheDtype(KvCacheDtype kvCacheDtype) {
+            this.kvCacheDtype = Optional.of(kvCacheDtype);
             return this;
         }
 

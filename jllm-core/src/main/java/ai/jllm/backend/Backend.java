@@ -1,6 +1,7 @@
 package ai.jllm.backend;
 
 import ai.jllm.JllmException;
+import ai.jllm.config.KvCacheDtype;
 import ai.jllm.sampling.SampleOutput;
 import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
@@ -24,7 +25,7 @@ public interface Backend extends AutoCloseable {
     /** One line for logs: the device and how it is used. */
     String description();
 
-    /** The element type of activations (and of the KV cache) on this backend. */
+    /** The element type of activations (and of a {@link KvCacheDtype#AUTO} KV cache) on this backend. */
     DType activationType();
 
     // ---- memory ----
@@ -58,7 +59,17 @@ public interface Backend extends AutoCloseable {
                 + "model with --backend cpu, or build an engine with --quantization none");
     }
 
-    KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim);
+    /** A KV cache in the activation type; see {@link #allocateKvCache(int, int, int, int, int, KvCacheDtype)}. */
+    default KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim) {
+        return allocateKvCache(numLayers, numBlocks, blockSize, numKvHeads, headDim, KvCacheDtype.AUTO);
+    }
+
+    /**
+     * A zeroed paged KV cache of {@code numBlocks} blocks per layer whose elements are {@code dtype}; the RoPE/KV write
+     * and the attention of this backend read and write it in that type.
+     */
+    KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim,
+                            KvCacheDtype dtype);
 
     /**
      * Bytes this backend could still give the KV cache: free device memory for a GPU, free Java heap for the CPU

@@ -4,7 +4,6 @@ import ai.jllm.JllmException;
 import ai.jllm.config.BuildLimits;
 import ai.jllm.config.EngineConfig;
 import ai.jllm.config.HfQuantizationConfig;
-import ai.jllm.config.KvCacheDtype;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.config.QuantScheme;
 import ai.jllm.tensor.DType;
@@ -33,11 +32,6 @@ final class BuildPlan {
         if (!ENGINE_DTYPES.contains(dtype)) {
             throw new JllmException("--dtype " + dtype.torchName() + ": engines hold bfloat16, float16 or float32");
         }
-        if (options.kvCacheDtype() != KvCacheDtype.AUTO) {
-            throw new JllmException("--kv-cache-dtype " + options.kvCacheDtype().optionName() + ": an 8-bit KV cache "
-                    + "needs attention kernels that read it, which come with the CUDA backend's quantization support; "
-                    + "use auto");
-        }
         EngineConfig.Quantization quantization = quantization(config, source, options);
         int tp = options.tpSize();
         checkTensorParallel(config, source, tp);
@@ -49,7 +43,7 @@ final class BuildPlan {
                     + limits.maxBatchSize() + ": every running sequence decodes one token per step");
         }
         return new EngineConfig(EngineConfig.FORMAT_VERSION, EngineConfig.currentJllmVersion(), dtype, quantization,
-                KvCacheDtype.AUTO, limits, tp, 1);
+                options.kvCacheDtype(), limits, tp, 1);
     }
 
     private static EngineConfig.Quantization quantization(ModelConfig config, Optional<HfQuantizationConfig> source,

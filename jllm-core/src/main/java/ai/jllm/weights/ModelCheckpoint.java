@@ -3,7 +3,6 @@ package ai.jllm.weights;
 import ai.jllm.JllmException;
 import ai.jllm.config.EngineConfig;
 import ai.jllm.config.HfQuantizationConfig;
-import ai.jllm.config.KvCacheDtype;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.config.QuantScheme;
 import java.nio.file.Files;
@@ -66,10 +65,6 @@ public final class ModelCheckpoint implements AutoCloseable {
         if (engine.quantization().scheme() == QuantScheme.FP8) {
             throw new JllmException("engine " + dir + " holds fp8 weights, which need the CUDA backend's FP8 kernels;"
                     + " this jllm does not have them yet");
-        }
-        if (engine.kvCacheDtype() != KvCacheDtype.AUTO) {
-            throw new JllmException("engine " + dir + " asks for a " + engine.kvCacheDtype().optionName()
-                    + " KV cache, which this jllm cannot run yet; build it again with --kv-cache-dtype auto");
         }
     }
 

@@ -100,8 +100,8 @@ class BuildPlanTest {
     void whatTheGpuRoundWillBring() {
         assertThatThrownBy(() -> plan(BuildOptions.builder().quantization(QuantScheme.FP8)))
                 .isInstanceOf(JllmException.class).hasMessageStartingWith("--quantization fp8: FP8 (E4M3)");
-        assertThatThrownBy(() -> plan(BuildOptions.builder().kvCacheDtype(KvCacheDtype.INT8)))
-                .isInstanceOf(JllmException.class).hasMessageStartingWith("--kv-cache-dtype int8:");
+        assertThat(plan(BuildOptions.builder().kvCacheDtype(KvCacheDtype.INT8)).kvCacheDtype())
+                .isEqualTo(KvCacheDtype.INT8);
     }
 
     @Test

@@ -2,8 +2,11 @@ package ai.jllm.kvcache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.jllm.JllmException;
+import ai.jllm.config.KvCacheDtype;
+import ai.jllm.tensor.DType;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -37,9 +40,34 @@ class KvCacheConfigTest {
 
     @Test
     void bytesPerTokenCountsKeysAndValuesOfEveryLayer() {
-        assertThat(KvCacheConfig.bytesPerToken(24, 2, 64, 2)).isEqualTo(QWEN_05B_BYTES_PER_TOKEN).isEqualTo(12_288);
+        assertThat(KvCacheConfig.bytesPerToken(24, 2, 64, 2, 0)).isEqualTo(QWEN_05B_BYTES_PER_TOKEN).isEqualTo(12_288);
         // Llama-3-8B in bf16: 32 layers, 8 KV heads of 128 dims, 128 KiB per token.
-        assertThat(KvCacheConfig.bytesPerToken(32, 8, 128, 2)).isEqualTo(128 * 1024);
+        assertThat(KvCacheConfig.bytesPerToken(32, 8, 128, 2, 0)).isEqualTo(128 * 1024);
+    }
+
+    @Test
+    void anEightBitCacheHoldsTwiceTheBlocksLessItsScales() {
+        // Llama-3-8B: 32 layers, 8 KV heads of 128 dims. bf16: 2 × 32 × 8 × 256 = 131,072 B per token; fp8 and int8:
+        // 2 × 32 × 8 × (128 + 4) = 67,584 B, so 128 / 66 = 1.939× the tokens (the fp32 scales cost 4 of 132 bytes).
+        long bf16 = KvCacheConfig.bytesPerToken(32, 8, 128, KvCacheDtype.AUTO.elementBytes(DType.BF16),
+                KvCacheDtype.AUTO.scaleBytesPerHead());
+        for (KvCacheDtype dtype : new KvCacheDtype[] {KvCacheDtype.FP8, KvCacheDtype.INT8}) {
+            long eightBit = KvCacheConfig.bytesPerToken(32, 8, 128, dtype.elementBytes(DType.BF16),
+                    dtype.scaleBytesPerHead());
+            assertThat(bf16).isEqualTo(131_072);
+            assertThat(eightBit).isEqualTo(67_584);
+            KvCacheConfig config = KvCacheConfig.defaults();
+            long memory = 100L << 30;
+            int bf16Blocks = config.numBlocks(memory, bf16);
+            int eightBitBlocks = config.numBlocks(memory, eightBit);
+            // 0.9 × 100 GiB / 4 MiB-blocks = 23,040 blocks; / 2,162,688-byte blocks = 44,683 blocks.
+            assertThat(bf16Blocks).isEqualTo(23_040);
+            assertThat(eightBitBlocks).isEqualTo(44_683);
+            assertThat((double) eightBitBlocks / bf16Blocks).isCloseTo(128.0 / 66, within(1e-3));
+        }
+        // With no scale storage the element size alone sets the count: exactly twice the blocks of bf16.
+        assertThat(KvCacheConfig.defaults().numBlocks(100L << 30, KvCacheConfig.bytesPerToken(32, 8, 128, 1, 0)))
+                .isEqualTo(2 * 23_040);
     }
 
     @Test

@@ -20,9 +20,9 @@ final class AttentionKernel {
         this.scores = new float[pool.threads()][0];
     }
 
-    /** qkv: [T, Q + 2 KV] (queries already rotated), keys/values: the layer's cache, out: [T, Q] */
-    void run(float[] qkv, int qkvWidth, float[] keys, float[] values, AttentionShape shape, ForwardBatch batch,
-             float[] out, int outWidth) {
+    /** qkv: [T, Q + 2 KV] (queries already rotated), kv: the layer's cache, out: [T, Q] */
+    void run(float[] qkv, int qkvWidth, CpuKvLayer kv, AttentionShape shape, ForwardBatch batch, float[] out,
+             int outWidth) {
         int longest = 0;
         for (int s = 0; s < batch.numSequences(); s++) {
             longest = Math.max(longest, batch.seqLens()[s]);
@@ -36,17 +36,15 @@ final class AttentionKernel {
         int heads = shape.numHeads();
         pool.parallelFor(batch.numTokens() * heads, 4, (start, end, worker) -> {
             for (int item = start; item < end; item++) {
-                attendOne(item / heads, item % heads, qkv, qkvWidth, keys, values, shape, batch, out, outWidth,
-                        scores[worker]);
+                attendOne(item / heads, item % heads, qkv, qkvWidth, kv, shape, batch, out, outWidth, scores[worker]);
             }
         });
     }
 
-    private static void attendOne(int token, int head, float[] qkv, int qkvWidth, float[] keys, float[] values,
+    private static void attendOne(int token, int head, float[] qkv, int qkvWidth, CpuKvLayer kv,
                                   AttentionShape shape, ForwardBatch batch, float[] out, int outWidth, float[] score) {
         int headDim = shape.headDim();
-        int kvSize = shape.kvSize();
-        int kvHeadOffset = (head / shape.groupSize()) * headDim;
+        int kvHead = head / shape.groupSize();
         int sequence = sequenceOf(token, batch);
         int blockSize = batch.blockSize();
         int tableOffset = sequence * batch.maxBlocksPerSequence();
@@ -59,7 +57,7 @@ final class AttentionKernel {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = first; j <= position; j++) {
             int slot = blockTables[tableOffset + j / blockSize] * blockSize + j % blockSize;
-            float s = VectorKernels.dot(qkv, queryOffset, keys, slot * kvSize + kvHeadOffset, headDim) * shape.scale();
+            float s = kv.dotKey(qkv, queryOffset, slot, kvHead) * shape.scale();
             score[j - first] = s;
             max = Math.max(max, s);
         }
@@ -74,7 +72,7 @@ final class AttentionKernel {
         float inverse = 1f / total;
         for (int j = first; j <= position; j++) {
             int slot = blockTables[tableOffset + j / blockSize] * blockSize + j % blockSize;
-            VectorKernels.axpy(score[j - first] * inverse, values, slot * kvSize + kvHeadOffset, out, outOffset, headDim);
+            kv.addValue(score[j - first] * inverse, slot, kvHead, out, outOffset);
         }
     }
 

@@ -6,6 +6,7 @@ import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
 import ai.jllm.backend.Tensor;
+import ai.jllm.config.KvCacheDtype;
 import ai.jllm.sampling.HostSampling;
 import ai.jllm.sampling.SampleOutput;
 import ai.jllm.sampling.SamplingBatch;
@@ -137,8 +138,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim) {
-        return new CpuKvCache(numLayers, numBlocks, blockSize, numKvHeads, headDim);
+    public KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim,
+                                   KvCacheDtype dtype) {
+        return new CpuKvCache(numLayers, numBlocks, blockSize, numKvHeads, headDim, dtype);
     }
 
     /** Half the free Java heap (the cache lives there): the rest stays for activations and the JVM itself. */
@@ -176,13 +178,9 @@ public final class CpuBackend implements Backend {
     @Override
     public void copyKvBlocks(KvCache cache, int[] sources, int[] destinations) {
         CpuKvCache kv = CpuKvCache.of(cache);
-        int blockFloats = kv.blockSize() * kv.numKvHeads() * kv.headDim();
         for (int layer = 0; layer < kv.numLayers(); layer++) {
             for (int i = 0; i < sources.length; i++) {
-                System.arraycopy(kv.keys(layer), sources[i] * blockFloats, kv.keys(layer), destinations[i] * blockFloats,
-                        blockFloats);
-                System.arraycopy(kv.values(layer), sources[i] * blockFloats, kv.values(layer),
-                        destinations[i] * blockFloats, blockFloats);
+                kv.layer(layer).copyBlock(sources[i], destinations[i]);
             }
         }
     }
@@ -292,9 +290,7 @@ public final class CpuBackend implements Backend {
         float[] data = tensor.data();
         float[] table = CpuTensor.of(ropeTable).data();
         long maxPositions = ropeTable.shape()[0];
-        CpuKvCache kv = CpuKvCache.of(cache);
-        float[] keys = kv.keys(layer);
-        float[] values = kv.values(layer);
+        CpuKvLayer kv = CpuKvCache.of(cache).layer(layer);
         int width = tensor.width();
         int headDim = shape.headDim();
         int half = headDim / 2;
@@ -324,9 +320,7 @@ public final class CpuBackend implements Backend {
                         data[offset + half + i] = x2 * cos + x1 * sin;
                     }
                 }
-                int slot = slots[t];
-                System.arraycopy(data, row + qSize, keys, slot * kvSize, kvSize);
-                System.arraycopy(data, row + qSize + kvSize, values, slot * kvSize, kvSize);
+                kv.write(slots[t], data, row + qSize, row + qSize + kvSize);
             }
         });
     }
@@ -335,8 +329,7 @@ public final class CpuBackend implements Backend {
     public void attention(Tensor qkv, KvCache cache, int layer, AttentionShape shape, ForwardBatch batch, Tensor out) {
         CpuTensor input = CpuTensor.of(qkv);
         CpuTensor output = CpuTensor.of(out);
-        CpuKvCache kv = CpuKvCache.of(cache);
-        attentionKernel.run(input.data(), input.width(), kv.keys(layer), kv.values(layer), shape, batch,
+        attentionKernel.run(input.data(), input.width(), CpuKvCache.of(cache).layer(layer), shape, batch,
                 output.data(), output.width());
     }
 

@@ -1,28 +1,34 @@
 package ai.jllm.cpu;
 
 import ai.jllm.backend.KvCache;
+import ai.jllm.config.KvCacheDtype;
 
 /**
- * The paged KV cache in float32 Java arrays, one key and one value array per layer.
- * k[layer], v[layer]: [numBlocks, blockSize, numKvHeads, headDim], so a token's slot s starts at s * kvSize.
+ * The paged KV cache in Java arrays, one {@link CpuKvLayer} per layer: float32 for {@link KvCacheDtype#AUTO}, 8-bit
+ * codes with a scale per (token, kv head) otherwise. k[layer], v[layer]: [numBlocks, blockSize, numKvHeads, headDim].
  */
 final class CpuKvCache implements KvCache {
 
-    private final float[][] keys;
-    private final float[][] values;
+    private final CpuKvLayer[] layers;
+    private final KvCacheDtype dtype;
     private final int numBlocks;
     private final int blockSize;
     private final int numKvHeads;
     private final int headDim;
 
-    CpuKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim) {
+    CpuKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim, KvCacheDtype dtype) {
         long perLayer = (long) numBlocks * blockSize * numKvHeads * headDim;
         if (perLayer > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a CPU KV cache layer of " + perLayer + " floats exceeds a Java array; "
+            throw new IllegalArgumentException("a CPU KV cache layer of " + perLayer + " elements exceeds a Java array; "
                     + "lower the number of KV-cache tokens");
         }
-        this.keys = new float[numLayers][(int) perLayer];
-        this.values = new float[numLayers][(int) perLayer];
+        int numSlots = numBlocks * blockSize;
+        this.layers = new CpuKvLayer[numLayers];
+        for (int layer = 0; layer < numLayers; layer++) {
+            layers[layer] = dtype.quantized() ? new QuantizedKvLayer(dtype, numSlots, blockSize, numKvHeads, headDim)
+                    : new FloatKvLayer(numSlots, blockSize, numKvHeads, headDim);
+        }
+        this.dtype = dtype;
         this.numBlocks = numBlocks;
         this.blockSize = blockSize;
         this.numKvHeads = numKvHeads;
@@ -36,17 +42,13 @@ final class CpuKvCache implements KvCache {
         throw new IllegalArgumentException("not a CPU KV cache: " + cache);
     }
 
-    float[] keys(int layer) {
-        return keys[layer];
-    }
-
-    float[] values(int layer) {
-        return values[layer];
+    CpuKvLayer layer(int layer) {
+        return layers[layer];
     }
 
     @Override
     public int numLayers() {
-        return keys.length;
+        return layers.length;
     }
 
     @Override
@@ -70,7 +72,16 @@ final class CpuKvCache implements KvCache {
     }
 
     @Override
+    public KvCacheDtype dtype() {
+        return dtype;
+    }
+
+    @Override
     public long bytes() {
-        return 2L * keys.length * keys[0].length * Float.BYTES;
+        long bytes = 0;
+        for (CpuKvLayer layer : layers) {
+            bytes += layer.bytes();
+        }
+        return bytes;
     }
 }

@@ -8,6 +8,8 @@ import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
 import ai.jllm.backend.Tensor;
+import ai.jllm.config.KvCacheDtype;
+import ai.jllm.kvcache.KvQuantizer;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
@@ -116,11 +118,14 @@ class CpuKernelsTest {
 
     /**
      * Rope + cache write + attention for a mixed batch (a decode with cached context, a fresh prefill, a prefill
-     * chunk over a cached prefix) against attention computed from scratch on the full sequences.
+     * chunk over a cached prefix) against attention computed from scratch on the full sequences. With an 8-bit cache
+     * the reference attends over the keys and values as {@link KvQuantizer} rounds them (each (token, kv head) row
+     * quantized with its own scale and dequantized), so the same 1e-5 tolerance checks that the cache stores codes and
+     * scales where attention finds them and dequantizes them exactly.
      */
-    @ParameterizedTest(name = "window {0}")
-    @CsvSource({"0", "5"})
-    void pagedAttentionMatchesDenseReference(int window) {
+    @ParameterizedTest(name = "window {0}, {1} cache")
+    @CsvSource({"0,AUTO", "5,AUTO", "0,FP8", "5,FP8", "0,INT8", "5,INT8"})
+    void pagedAttentionMatchesDenseReference(int window, KvCacheDtype dtype) {
         AttentionShape shape = new AttentionShape(4, 2, 8, 0.3f, window == 0 ? OptionalInt.empty() : OptionalInt.of(window));
         int blockSize = 4;
         int maxPositions = 32;
@@ -133,7 +138,7 @@ class CpuKernelsTest {
             }
         }
         Tensor rope = backend.upload(ropeTable, maxPositions, shape.headDim());
-        KvCache cache = backend.allocateKvCache(1, 16, blockSize, shape.numKvHeads(), shape.headDim());
+        KvCache cache = backend.allocateKvCache(1, 16, blockSize, shape.numKvHeads(), shape.headDim(), dtype);
         int[][] tables = {{3, 9, 1, 12}, {0, 5}, {7, 2, 11, 4}};
         int[] lengths = {11, 6, 14};        // full sequence lengths
         int[] cachedBefore = {10, 0, 9};    // prefix already in the cache before the step
@@ -148,6 +153,9 @@ class CpuKernelsTest {
         int row = 0;
         for (int s = 0; s < 3; s++) {
             float[] rotated = rotate(qkvRows[s], lengths[s], shape, ropeTable);
+            if (dtype.quantized()) {
+                roundTripKeysAndValues(rotated, lengths[s], shape, dtype);
+            }
             for (int p = cachedBefore[s]; p < lengths[s]; p++, row++) {
                 for (int h = 0; h < shape.numHeads(); h++) {
                     float[] expected = naiveAttention(rotated, p, h, shape);
@@ -214,6 +222,21 @@ class CpuKernelsTest {
             }
         }
         return result;
+    }
+
+    /** Replaces every (token, kv head) row of keys and values by its 8-bit quantized and dequantized value. */
+    private static void roundTripKeysAndValues(float[] qkv, int rows, AttentionShape shape, KvCacheDtype dtype) {
+        int d = shape.headDim();
+        byte[] codes = new byte[d];
+        for (int p = 0; p < rows; p++) {
+            for (int h = 0; h < 2 * shape.numKvHeads(); h++) {
+                int offset = p * shape.qkvSize() + shape.qSize() + h * d;
+                float scale = KvQuantizer.quantize(dtype, qkv, offset, d, codes, 0);
+                for (int i = 0; i < d; i++) {
+                    qkv[offset + i] = KvQuantizer.decode(dtype, codes[i]) * scale;
+                }
+            }
+        }
     }
 
     private static float[] naiveAttention(float[] rotated, int position, int head, AttentionShape shape) {

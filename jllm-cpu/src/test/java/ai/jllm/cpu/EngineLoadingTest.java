@@ -9,6 +9,7 @@ import ai.jllm.api.RequestOutput;
 import ai.jllm.build.BuildListener;
 import ai.jllm.build.BuildOptions;
 import ai.jllm.build.EngineBuilder;
+import ai.jllm.config.KvCacheDtype;
 import ai.jllm.kvcache.KvCacheConfig;
 import ai.jllm.sampling.SamplingParams;
 import ai.jllm.tensor.DType;
@@ -143,10 +144,18 @@ class EngineLoadingTest {
     }
 
     @Test
-    void anEightBitKvCacheIsNotRunYet(@TempDir Path dir) {
-        Path engine = engine(dir, BuildOptions.builder().build());
-        editConfig(engine, config -> ((ObjectNode) config.get("jllm_engine")).put("kv_cache_dtype", "fp8"));
-        assertRefused(engine, "asks for a fp8 KV cache");
+    void theEnginesKvCacheDtypeIsTheDefaultAndTheRuntimeMayOverrideIt(@TempDir Path dir) {
+        Path engine = engine(dir, BuildOptions.builder().kvCacheDtype(KvCacheDtype.FP8).build());
+        SamplingParams greedy = SamplingParams.builder().greedy().maxTokens(3).ignoreEos(true).build();
+        try (LLM llm = llm(engine).build()) {
+            assertThat(llm.engineConfig().orElseThrow().kvCacheDtype()).isEqualTo(KvCacheDtype.FP8);
+            assertThat(llm.kvCache().dtype()).isEqualTo(KvCacheDtype.FP8);
+            assertThat(llm.generateTokens(List.of(new int[] {5, 6, 7}), greedy).getFirst().outputs().getFirst()
+                    .tokenIds()).hasSize(3);
+        }
+        try (LLM llm = llm(engine).kvCacheDtype(KvCacheDtype.AUTO).build()) {
+            assertThat(llm.kvCache().dtype()).isEqualTo(KvCacheDtype.AUTO);
+        }
     }
 
     private void assertRefused(Path engine, String message) {

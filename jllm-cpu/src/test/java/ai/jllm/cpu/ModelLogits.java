@@ -2,6 +2,7 @@ package ai.jllm.cpu;
 
 import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
+import ai.jllm.config.KvCacheDtype;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.model.DecoderModel;
 import ai.jllm.model.ModelLoader;
@@ -18,6 +19,11 @@ final class ModelLogits {
 
     /** logits: [prompt.length, V] */
     static float[] of(CpuBackend backend, Path dir, int[] prompt) {
+        return of(backend, dir, prompt, KvCacheDtype.AUTO);
+    }
+
+    /** logits: [prompt.length, V], with the prompt's keys and values in a cache of {@code kvDtype} */
+    static float[] of(CpuBackend backend, Path dir, int[] prompt, KvCacheDtype kvDtype) {
         try (ModelCheckpoint checkpoint = ModelCheckpoint.open(dir)) {
             ModelConfig config = checkpoint.modelConfig();
             int tokens = prompt.length;
@@ -25,7 +31,7 @@ final class ModelLogits {
                     layers -> {}), backend, tokens, tokens, 256);
             int blocks = Math.ceilDiv(tokens, BLOCK_SIZE);
             KvCache cache = backend.allocateKvCache(config.numLayers(), blocks, BLOCK_SIZE,
-                    config.numKeyValueHeads(), config.headDim());
+                    config.numKeyValueHeads(), config.headDim(), kvDtype);
             ForwardBatch batch = new ForwardBatch(tokens, 1, BLOCK_SIZE, blocks, tokens);
             batch.addSequence(prompt, 0, tokens, 0, IntStream.range(0, blocks).toArray(), blocks,
                     ForwardBatch.Logits.ALL);

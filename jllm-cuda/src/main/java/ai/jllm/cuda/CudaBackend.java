@@ -10,12 +10,15 @@ import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
 import ai.jllm.backend.StepShape;
 import ai.jllm.backend.Tensor;
+import ai.jllm.config.KvCacheDtype;
+import ai.jllm.kvcache.KvQuantizer;
 import ai.jllm.sampling.SampleOutput;
 import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -173,18 +176,27 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim) {
+    public KvCache allocateKvCache(int numLayers, int numBlocks, int blockSize, int numKvHeads, int headDim,
+                                   KvCacheDtype dtype) {
         if (headDim > Kernels.ATTENTION_MAX_HEAD_DIM || headDim % 8 != 0) {
             throw new JllmException("the CUDA attention kernel supports head sizes that are multiples of 8 up to "
                     + Kernels.ATTENTION_MAX_HEAD_DIM + ", not " + headDim);
         }
         driver.setCurrent(context);
-        long bytes = CudaKvCache.allocationBytes(numLayers, numBlocks, blockSize, numKvHeads, headDim);
-        long keys = memory.allocate(bytes);
-        long values = memory.allocate(bytes);
-        driver.memsetBytes(keys, (byte) 0, bytes, stream);
-        driver.memsetBytes(values, (byte) 0, bytes, stream);
-        return new CudaKvCache(keys, values, numLayers, numBlocks, blockSize, numKvHeads, headDim);
+        long bytes = CudaKvCache.allocationBytes(dtype, numLayers, numBlocks, blockSize, numKvHeads, headDim);
+        long keys = zeroed(bytes);
+        long values = zeroed(bytes);
+        long scaleBytes = CudaKvCache.scaleAllocationBytes(dtype, numLayers, numBlocks, blockSize, numKvHeads);
+        long keyScales = scaleBytes == 0 ? 0 : zeroed(scaleBytes);
+        long valueScales = scaleBytes == 0 ? 0 : zeroed(scaleBytes);
+        return new CudaKvCache(keys, values, keyScales, valueScales, dtype, numLayers, numBlocks, blockSize, numKvHeads,
+                headDim);
+    }
+
+    private long zeroed(long bytes) {
+        long pointer = memory.allocate(bytes);
+        driver.memsetBytes(pointer, (byte) 0, bytes, stream);
+        return pointer;
     }
 
     @Override
@@ -198,13 +210,20 @@ public final class CudaBackend implements Backend {
         CudaKvCache kv = CudaKvCache.of(cache);
         driver.setCurrent(context);
         fusion.flush();
-        long blockBytes = CudaKvCache.layerBytes(1, kv.blockSize(), kv.numKvHeads(), kv.headDim());
+        long blockBytes = CudaKvCache.layerBytes(kv.dtype(), 1, kv.blockSize(), kv.numKvHeads(), kv.headDim());
+        long blockScaleBytes = CudaKvCache.layerScaleBytes(kv.dtype(), 1, kv.blockSize(), kv.numKvHeads());
         for (int layer = 0; layer < kv.numLayers(); layer++) {
             for (int i = 0; i < sources.length; i++) {
                 driver.copyDeviceToDevice(kv.layerKeys(layer) + destinations[i] * blockBytes,
                         kv.layerKeys(layer) + sources[i] * blockBytes, blockBytes, stream);
                 driver.copyDeviceToDevice(kv.layerValues(layer) + destinations[i] * blockBytes,
                         kv.layerValues(layer) + sources[i] * blockBytes, blockBytes, stream);
+                if (blockScaleBytes > 0) {
+                    driver.copyDeviceToDevice(kv.layerKeyScales(layer) + destinations[i] * blockScaleBytes,
+                            kv.layerKeyScales(layer) + sources[i] * blockScaleBytes, blockScaleBytes, stream);
+                    driver.copyDeviceToDevice(kv.layerValueScales(layer) + destinations[i] * blockScaleBytes,
+                            kv.layerValueScales(layer) + sources[i] * blockScaleBytes, blockScaleBytes, stream);
+                }
             }
         }
     }
@@ -353,9 +372,18 @@ public final class CudaBackend implements Backend {
             }
         }
         CudaKvCache kv = CudaKvCache.of(cache);
+        int tokens = rows(batch.numTokens());
+        if (kv.dtype().quantized()) {
+            // The decode GEMV's rope epilogue writes bf16 only: an 8-bit cache takes the QKV product as it is stored.
+            fusion.flush();
+            kernels.ropeWriteKvQuantized(kv.dtype(), tensor.pointer(), table.pointer(), metadata.positions(),
+                    metadata.slots(), kv.layerKeys(layer), kv.layerValues(layer), kv.layerKeyScales(layer),
+                    kv.layerValueScales(layer), tensor.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(),
+                    tokens);
+            return;
+        }
         GemvEpilogue.Rope rope = new GemvEpilogue.Rope(tensor.pointer(), table.pointer(), metadata.positions(),
                 metadata.slots(), kv.layerKeys(layer), kv.layerValues(layer), shape);
-        int tokens = rows(batch.numTokens());
         if (!fusion.rope(rope, tokens)) {
             kernels.ropeWriteKv(tensor.pointer(), table.pointer(), metadata.positions(), metadata.slots(),
                     kv.layerKeys(layer), kv.layerValues(layer), tensor.width(), shape.numHeads(),
@@ -370,6 +398,11 @@ public final class CudaBackend implements Backend {
         CudaKvCache kv = CudaKvCache.of(cache);
         int window = shape.slidingWindow().orElse(Integer.MAX_VALUE);
         int tokens = rows(batch.numTokens());
+        if (!recordable && batch.numTokens() > batch.numSequences()
+                && Kernels.prefillAttentionFits(device.computeCapability(), shape.headDim())) {
+            prefillAttention(input, kv, layer, shape, batch, window, output);
+            return;
+        }
         int longest = 0;
         if (recordable) {
             longest = (int) Math.min(window, (long) batch.maxBlocksPerSequence() * batch.blockSize());
@@ -396,11 +429,30 @@ public final class CudaBackend implements Backend {
                 graphs.clear();
             }
         }
-        kernels.pagedAttention(input.pointer(), kv.layerKeys(layer), kv.layerValues(layer), metadata.positions(),
-                metadata.tokenSequence(), metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(),
-                input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
-                split.splits(), attentionPartials.pointer(), attentionCounters.pointer(), output.pointer(),
-                output.width(), tokens);
+        kernels.pagedAttention(kv.dtype(), input.pointer(), kv.layerKeys(layer), kv.layerValues(layer),
+                kv.layerKeyScales(layer), kv.layerValueScales(layer), metadata.positions(), metadata.tokenSequence(),
+                metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(), input.width(),
+                shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window, split.splits(),
+                attentionPartials.pointer(), attentionCounters.pointer(), output.pointer(), output.width(), tokens);
+    }
+
+    /**
+     * A step with prompt tokens: every sequence of it (its decode rows too) through the tensor-core kernel, one block
+     * per 64 (token, query head) rows of a KV head's group; the decode-only steps keep the split-K kernel.
+     */
+    private void prefillAttention(CudaTensor input, CudaKvCache kv, int layer, AttentionShape shape,
+                                  ForwardBatch batch, int window, CudaTensor output) {
+        int[] queryStart = batch.queryStart();
+        int longestQuery = 0;
+        for (int s = 0; s < batch.numSequences(); s++) {
+            longestQuery = Math.max(longestQuery, queryStart[s + 1] - queryStart[s]);
+        }
+        fusion.flush();
+        kernels.prefillAttention(kv.dtype(), input.pointer(), kv.layerKeys(layer), kv.layerValues(layer),
+                kv.layerKeyScales(layer), kv.layerValueScales(layer), metadata.positions(), metadata.queryStart(),
+                metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(), input.width(),
+                shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window, output.pointer(),
+                output.width(), batch.numSequences(), longestQuery);
     }
 
     @Override
@@ -443,15 +495,42 @@ public final class CudaBackend implements Backend {
         transfers.toDevice(CudaTensor.of(target), values);
     }
 
-    /** One layer's cached keys or values as floats: [numBlocks * blockSize, numKvHeads * headDim]. */
+    /**
+     * One layer's cached keys or values as floats: [numBlocks * blockSize, numKvHeads * headDim]; an 8-bit cache's
+     * codes are decoded and multiplied by their (token, kv head) scales on the host.
+     */
     float[] readCache(KvCache cache, int layer, boolean keys) {
         CudaKvCache kv = CudaKvCache.of(cache);
         int slots = kv.numBlocks() * kv.blockSize();
+        if (kv.dtype().quantized()) {
+            return readQuantizedCache(kv, layer, keys, slots);
+        }
         CudaTensor view = new CudaTensor(keys ? kv.layerKeys(layer) : kv.layerValues(layer), DType.BF16,
                 new long[] {slots, (long) kv.numKvHeads() * kv.headDim()});
         float[] values = new float[Math.toIntExact(view.elements())];
         copyToHost(view, slots, values);
         return values;
+    }
+
+    private float[] readQuantizedCache(CudaKvCache kv, int layer, boolean keys, int slots) {
+        driver.setCurrent(context);
+        fusion.flush();
+        int kvSize = kv.numKvHeads() * kv.headDim();
+        try (Arena host = Arena.ofConfined()) {
+            MemorySegment codes = host.allocate((long) slots * kvSize);
+            MemorySegment scales = host.allocate((long) slots * kv.numKvHeads() * Float.BYTES, Float.BYTES);
+            driver.copyDeviceToHost(codes, keys ? kv.layerKeys(layer) : kv.layerValues(layer), codes.byteSize(),
+                    stream);
+            driver.copyDeviceToHost(scales, keys ? kv.layerKeyScales(layer) : kv.layerValueScales(layer),
+                    scales.byteSize(), stream);
+            driver.streamSynchronize(stream);
+            float[] values = new float[slots * kvSize];
+            for (int i = 0; i < values.length; i++) {
+                float scale = scales.getAtIndex(ValueLayout.JAVA_FLOAT, i / kv.headDim());
+                values[i] = KvQuantizer.decode(kv.dtype(), codes.get(ValueLayout.JAVA_BYTE, i)) * scale;
+            }
+            return values;
+        }
     }
 
     /**
@@ -464,7 +543,7 @@ public final class CudaBackend implements Backend {
         return CopyBandwidth.measure(driver, stream, bytes, repeats);
     }
 
-    /** The kernels, driver and stream, for kernel benchmarks in this package (GemvBenchmark). */
+    /** The kernels, driver and stream, for kernel benchmarks in this package (GemvBenchmark and others). */
     Kernels kernels() {
         return kernels;
     }
@@ -475,6 +554,15 @@ public final class CudaBackend implements Backend {
 
     long stream() {
         return stream;
+    }
+
+    /** The step metadata and the device, for kernel benchmarks in this package (PrefillAttentionBenchmark). */
+    StepMetadata metadata() {
+        return metadata;
+    }
+
+    CudaDevice device() {
+        return device;
     }
 
     /**

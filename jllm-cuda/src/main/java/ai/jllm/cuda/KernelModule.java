@@ -24,9 +24,9 @@ final class KernelModule implements AutoCloseable {
     static final String PTX = RESOURCES + "kernels.ptx";
     static final String SOURCES = RESOURCES + "kernels/";
     /** The translation unit and every file it includes, as src/main/cuda has them. */
-    static final List<String> SOURCE_FILES = List.of("kernels.cu", "common.cuh", "arch.cu", "embedding.cu", "norm.cu",
-            "rope.cu", "attention.cu", "activation.cu", "gather.cu", "gemv.cu", "reduce.cuh", "select.cuh",
-            "sampling.cu");
+    static final List<String> SOURCE_FILES = List.of("kernels.cu", "common.cuh", "kv_cache.cuh", "arch.cu",
+            "embedding.cu", "norm.cu", "rope.cu", "attention.cu", "prefill_attention.cu", "activation.cu", "gather.cu",
+            "gemv.cu", "reduce.cuh", "select.cuh", "sampling.cu");
 
     /** How the kernels were obtained. */
     enum Origin {

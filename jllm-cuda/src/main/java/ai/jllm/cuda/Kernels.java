@@ -2,6 +2,7 @@ package ai.jllm.cuda;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import ai.jllm.config.KvCacheDtype;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
@@ -32,6 +33,11 @@ final class Kernels {
     /** sample_finish's radix histograms: 8 copies of 256 buckets, an int count and a double mass each. */
     static final int SAMPLE_SHARED_BYTES = 8 * 256 * (4 + 8);
     static final int ATTENTION_MAX_HEAD_DIM = 256;
+    /** prefill_attention's block: 4 warps of 16 query rows each (PREFILL_* in prefill_attention.cu). */
+    static final int PREFILL_THREADS = 128;
+    static final int PREFILL_ROWS = 64;
+    static final int PREFILL_KEYS = 64;
+    private static final int PREFILL_PAD = 8;
     private static final int MAX_GRID_STRIDE_BLOCKS = 4096;
 
     private final CudaDriver driver;
@@ -42,7 +48,17 @@ final class Kernels {
     private final long addRmsNorm;
     private final long qkNorm;
     private final long ropeWriteKv;
+    private final long ropeWriteKvFp8;
+    private final long ropeWriteKvInt8;
     private final long pagedAttention;
+    private final long pagedAttentionFp8;
+    private final long pagedAttentionInt8;
+    /**
+     * prefill_attention[_fp8|_int8]_{64,128} and their names, by KV-cache dtype (ordinal) and head size (64, 128: see
+     * {@link #prefillAttentionFits}).
+     */
+    private final long[][] prefillAttention = new long[KvCacheDtype.values().length][2];
+    private final String[][] prefillAttentionNames = new String[KvCacheDtype.values().length][2];
     private final long siluMul;
     private final long gatherRows;
     private final long[] gemv;
@@ -66,7 +82,22 @@ final class Kernels {
         this.addRmsNorm = module.function("add_rms_norm");
         this.qkNorm = module.function("qk_norm");
         this.ropeWriteKv = module.function("rope_write_kv");
+        this.ropeWriteKvFp8 = module.function("rope_write_kv_fp8");
+        this.ropeWriteKvInt8 = module.function("rope_write_kv_int8");
         this.pagedAttention = module.function("paged_attention");
+        this.pagedAttentionFp8 = module.function("paged_attention_fp8");
+        this.pagedAttentionInt8 = module.function("paged_attention_int8");
+        for (KvCacheDtype dtype : KvCacheDtype.values()) {
+            for (int size = 0; size < 2; size++) {
+                int headDim = size == 0 ? 64 : 128;
+                String name = "prefill_attention" + (dtype.quantized() ? "_" + dtype.optionName() : "") + "_" + headDim;
+                long function = module.function(name);
+                driver.functionSetAttribute(function, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                        prefillSharedBytes(headDim));
+                prefillAttention[dtype.ordinal()][size] = function;
+                prefillAttentionNames[dtype.ordinal()][size] = name;
+            }
+        }
         this.siluMul = module.function("silu_mul");
         this.gatherRows = module.function("gather_rows");
         this.gemv = new long[GEMV_MAX_ROWS + 1];
@@ -140,18 +171,80 @@ final class Kernels {
     }
 
     /**
+     * rope_write_kv into an 8-bit cache (rope.cu): quantizes each (token, kv head) row of keys and values.
+     * qkv: [tokens, rowWidth] bf16 in place, caches: [slots, kvSize] codes, scales: [slots, numKvHeads] f32
+     */
+    void ropeWriteKvQuantized(KvCacheDtype dtype, long qkv, long table, long positions, long slots, long keyCache,
+                              long valueCache, long keyScales, long valueScales, int rowWidth, int numHeads,
+                              int numKvHeads, int headDim, int tokens) {
+        args.start().pointer(qkv).pointer(table).pointer(positions).pointer(slots).pointer(keyCache)
+                .pointer(valueCache).pointer(keyScales).pointer(valueScales).i32(rowWidth).i32(numHeads)
+                .i32(numKvHeads).i32(headDim);
+        int threads = rowThreads((numHeads + numKvHeads) * headDim / 2);
+        switch (dtype) {
+            case FP8 -> launch("rope_write_kv_fp8", ropeWriteKvFp8, tokens, 1, threads);
+            case INT8 -> launch("rope_write_kv_int8", ropeWriteKvInt8, tokens, 1, threads);
+            case AUTO -> throw new IllegalArgumentException("a bf16 cache is written by ropeWriteKv");
+        }
+    }
+
+    /**
      * See attention.cu: one block per (token, query head, split of the keys); with more than one split the blocks
      * write {@code partial} [tokens, heads, splits, headDim + 2] f32 and the last of each (token, head) merges them,
-     * counting on {@code counters} [tokens, heads] int (zero before and after).  out: [tokens, outWidth] bf16
+     * counting on {@code counters} [tokens, heads] int (zero before and after).  out: [tokens, outWidth] bf16.
+     * The kernel is the one for the cache's element type; scales: [slots, numKvHeads] f32 for an 8-bit cache, else 0.
      */
-    void pagedAttention(long qkv, long keyCache, long valueCache, long positions, long tokenSequence,
-                        long blockTables, int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads,
-                        int headDim, float scale, int window, int splits, long partial, long counters, long out,
-                        int outWidth, int tokens) {
-        args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(positions).pointer(tokenSequence)
-                .pointer(blockTables).i32(maxBlocks).i32(blockSize).i32(rowWidth).i32(numHeads).i32(numKvHeads)
-                .i32(headDim).f32(scale).i32(window).pointer(partial).pointer(counters).pointer(out).i32(outWidth);
-        launch("paged_attention", pagedAttention, tokens, numHeads, splits, ATTENTION_THREADS, 0);
+    void pagedAttention(KvCacheDtype dtype, long qkv, long keyCache, long valueCache, long keyScales,
+                        long valueScales, long positions, long tokenSequence, long blockTables, int maxBlocks,
+                        int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim, float scale,
+                        int window, int splits, long partial, long counters, long out, int outWidth, int tokens) {
+        args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(keyScales).pointer(valueScales)
+                .pointer(positions).pointer(tokenSequence).pointer(blockTables).i32(maxBlocks).i32(blockSize)
+                .i32(rowWidth).i32(numHeads).i32(numKvHeads).i32(headDim).f32(scale).i32(window).pointer(partial)
+                .pointer(counters).pointer(out).i32(outWidth);
+        switch (dtype) {
+            case AUTO -> launch("paged_attention", pagedAttention, tokens, numHeads, splits, ATTENTION_THREADS, 0);
+            case FP8 -> launch("paged_attention_fp8", pagedAttentionFp8, tokens, numHeads, splits,
+                    ATTENTION_THREADS, 0);
+            case INT8 -> launch("paged_attention_int8", pagedAttentionInt8, tokens, numHeads, splits,
+                    ATTENTION_THREADS, 0);
+        }
+    }
+
+    /** Whether prefill_attention (tensor cores, sm_80 and newer) has a kernel for heads of {@code headDim}. */
+    static boolean prefillAttentionFits(int computeCapability, int headDim) {
+        return computeCapability >= 80 && (headDim == 64 || headDim == 128);
+    }
+
+    /** prefill_attention's shared memory: the query tile and two stages of key and value tiles, each row padded. */
+    static int prefillSharedBytes(int headDim) {
+        return (PREFILL_ROWS + 4 * PREFILL_KEYS) * (headDim + PREFILL_PAD) * Short.BYTES;
+    }
+
+    /**
+     * See prefill_attention.cu: one block per PREFILL_ROWS (token, query head) rows of one KV head's group of one
+     * sequence; {@code longestQuery} is the most query tokens of any sequence of the step. queryStart:
+     * [sequences + 1] int, positions: [tokens] int, blockTables: [sequences, maxBlocks] int, out: [tokens, outWidth]
+     * bf16. {@code scale} is the softmax scale (the kernel works in base 2). The kernel is the one for the cache's
+     * element type; scales: [slots, numKvHeads] f32 for an 8-bit cache, else 0.
+     */
+    void prefillAttention(KvCacheDtype dtype, long qkv, long keyCache, long valueCache, long keyScales,
+                          long valueScales, long positions, long queryStart, long blockTables, int maxBlocks,
+                          int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim, float scale,
+                          int window, long out, int outWidth, int sequences, int longestQuery) {
+        int size = switch (headDim) {
+            case 64 -> 0;
+            case 128 -> 1;
+            default -> throw new IllegalArgumentException("prefill_attention has no kernel for head size " + headDim);
+        };
+        int group = numHeads / numKvHeads;
+        int tiles = Math.ceilDiv(longestQuery * group, PREFILL_ROWS);
+        args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(keyScales).pointer(valueScales)
+                .pointer(positions).pointer(queryStart).pointer(blockTables).i32(maxBlocks).i32(blockSize)
+                .i32(rowWidth).i32(numHeads).i32(numKvHeads).f32((float) (scale / Math.log(2))).i32(window)
+                .pointer(out).i32(outWidth);
+        launch(prefillAttentionNames[dtype.ordinal()][size], prefillAttention[dtype.ordinal()][size], tiles,
+                sequences, numKvHeads, PREFILL_THREADS, prefillSharedBytes(headDim));
     }
 
     /** Whether a product with {@code in} inputs over {@code rows} rows runs as a decode GEMV. */

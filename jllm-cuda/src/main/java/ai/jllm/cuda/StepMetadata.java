@@ -11,7 +11,8 @@ import java.lang.foreign.MemorySegment;
  * every section at the same device address (what a replayed CUDA graph needs).
  *
  * <p>Sections, in ints: tokenIds [T], positions [T], slots [T], tokenSequence [T] (the sequence each token row belongs
- * to), logitsIndices [L], blockTables [S, maxBlocksPerSequence].
+ * to), queryStart [S + 1] (sequence s's rows are [queryStart[s], queryStart[s + 1])), logitsIndices [L],
+ * blockTables [S, maxBlocksPerSequence].
  */
 final class StepMetadata implements AutoCloseable {
 
@@ -28,6 +29,7 @@ final class StepMetadata implements AutoCloseable {
     private long positions;
     private long slots;
     private long tokenSequence;
+    private long queryStart;
     private long logitsIndices;
     private long blockTables;
 
@@ -56,7 +58,7 @@ final class StepMetadata implements AutoCloseable {
         int logits = padded ? rows : batch.numLogits();
         int sequences = padded ? rows : batch.numSequences();
         int maxBlocks = batch.maxBlocksPerSequence();
-        long total = 4L * rows + logits + (long) sequences * maxBlocks;
+        long total = 4L * rows + sequences + 1 + logits + (long) sequences * maxBlocks;
         // The previous step's copy reads the pinned buffer until it completes.
         driver.eventSynchronize(copied);
         boolean moved = total > capacityInts;
@@ -83,6 +85,12 @@ final class StepMetadata implements AutoCloseable {
             pinned.setAtIndex(JAVA_INT, at + t, t);
         }
         at += rows;
+        this.queryStart = device + 4 * at;
+        at = section(queryStart, batch.numSequences() + 1, at);
+        // Each padding row is a sequence of its own.
+        for (int t = real + 1; t <= rows; t++) {
+            pinned.setAtIndex(JAVA_INT, at++, t);
+        }
         logitsIndices = device + 4 * at;
         at = section(batch.logitsIndices(), batch.numLogits(), at);
         for (int t = batch.numLogits(); t < logits; t++) {
@@ -137,6 +145,11 @@ final class StepMetadata implements AutoCloseable {
     /** tokenSequence: [T] */
     long tokenSequence() {
         return tokenSequence;
+    }
+
+    /** queryStart: [S + 1] */
+    long queryStart() {
+        return queryStart;
     }
 
     /** logitsIndices: [L] */

@@ -11,7 +11,9 @@ import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
 import ai.jllm.backend.Tensor;
+import ai.jllm.config.KvCacheDtype;
 import ai.jllm.cpu.CpuBackend;
+import ai.jllm.kvcache.KvQuantizer;
 import ai.jllm.tensor.DType;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
@@ -224,12 +226,21 @@ class CudaOpsTest {
      */
     @ParameterizedTest
     @CsvSource({
-        "8, 2, 64, 0",
-        "4, 4, 128, 0",
-        "14, 2, 64, 7",
-        "6, 1, 256, 0",
-        "4, 2, 32, 0"})
-    void ropeCacheAndAttentionMatchCpuOnMixedBatches(int heads, int kvHeads, int headDim, int window) {
+        "8, 2, 64, 0, AUTO",
+        "4, 4, 128, 0, AUTO",
+        "14, 2, 64, 7, AUTO",
+        "6, 1, 256, 0, AUTO",
+        "4, 2, 32, 0, AUTO",
+        "8, 2, 64, 0, FP8",
+        "4, 4, 128, 0, FP8",
+        "14, 2, 64, 7, FP8",
+        "6, 1, 256, 0, FP8",
+        "8, 2, 64, 0, INT8",
+        "4, 4, 128, 0, INT8",
+        "14, 2, 64, 7, INT8",
+        "4, 2, 32, 0, INT8"})
+    void ropeCacheAndAttentionMatchCpuOnMixedBatches(int heads, int kvHeads, int headDim, int window,
+                                                     KvCacheDtype kvDtype) {
         AttentionShape shape = new AttentionShape(heads, kvHeads, headDim, (float) (1 / Math.sqrt(headDim)),
                 window > 0 ? OptionalInt.of(window) : OptionalInt.empty());
         int blockSize = 16;
@@ -239,8 +250,8 @@ class CudaOpsTest {
         float[] table = ropeTable(maxPositions, headDim);
         Tensor cpuTable = cpu.upload(table, maxPositions, headDim);
         Tensor cudaTable = cuda.upload(table, maxPositions, headDim);
-        KvCache cpuCache = cpu.allocateKvCache(2, numBlocks, blockSize, kvHeads, headDim);
-        KvCache cudaCache = cuda.allocateKvCache(2, numBlocks, blockSize, kvHeads, headDim);
+        KvCache cpuCache = cpu.allocateKvCache(2, numBlocks, blockSize, kvHeads, headDim, kvDtype);
+        KvCache cudaCache = cuda.allocateKvCache(2, numBlocks, blockSize, kvHeads, headDim, kvDtype);
         int layer = 1;
         int[] tokens = new int[64];
         int[] chunkedTable = {9, 3, 14, 0};
@@ -264,8 +275,9 @@ class CudaOpsTest {
      * prompt written in one step, then a decode token of it batched with a decode of a short sequence.
      */
     @ParameterizedTest
-    @CsvSource({"8, 2, 64, 0", "4, 4, 128, 0", "14, 2, 64, 100", "2, 1, 256, 0"})
-    void splitKeyDecodeMatchesCpu(int heads, int kvHeads, int headDim, int window) {
+    @CsvSource({"8, 2, 64, 0, AUTO", "4, 4, 128, 0, AUTO", "14, 2, 64, 100, AUTO", "2, 1, 256, 0, AUTO",
+        "8, 2, 64, 0, FP8", "4, 4, 128, 0, FP8", "14, 2, 64, 100, FP8", "8, 2, 64, 0, INT8", "2, 1, 256, 0, INT8"})
+    void splitKeyDecodeMatchesCpu(int heads, int kvHeads, int headDim, int window, KvCacheDtype kvDtype) {
         AttentionShape shape = new AttentionShape(heads, kvHeads, headDim, (float) (1 / Math.sqrt(headDim)),
                 window > 0 ? OptionalInt.of(window) : OptionalInt.empty());
         int blockSize = 16;
@@ -273,8 +285,8 @@ class CudaOpsTest {
         float[] table = ropeTable(maxPositions, headDim);
         Tensor cpuTable = cpu.upload(table, maxPositions, headDim);
         Tensor cudaTable = cuda.upload(table, maxPositions, headDim);
-        KvCache cpuCache = cpu.allocateKvCache(1, 32, blockSize, kvHeads, headDim);
-        KvCache cudaCache = cuda.allocateKvCache(1, 32, blockSize, kvHeads, headDim);
+        KvCache cpuCache = cpu.allocateKvCache(1, 32, blockSize, kvHeads, headDim, kvDtype);
+        KvCache cudaCache = cuda.allocateKvCache(1, 32, blockSize, kvHeads, headDim, kvDtype);
         int[] tokens = new int[512];
         int[] longTable = new int[22];
         for (int i = 0; i < longTable.length; i++) {
@@ -316,6 +328,11 @@ class CudaOpsTest {
         float[] keys = cuda.readCache(cudaCache, layer, true);
         float[] values = cuda.readCache(cudaCache, layer, false);
         int kvSize = shape.kvSize();
+        KvCacheDtype kvDtype = cudaCache.dtype();
+        if (kvDtype.quantized()) {
+            // The cache holds exactly what KvQuantizer makes of the rotated bf16 keys and the values, row by row.
+            roundTripKeysAndValues(rotated, rows, width, shape, kvDtype);
+        }
         for (int t = 0; t < rows; t++) {
             int slot = batch.slotMapping()[t];
             for (int i = 0; i < kvSize; i++) {
@@ -325,8 +342,34 @@ class CudaOpsTest {
                         rotated[t * width + shape.qSize() + kvSize + i]);
             }
         }
-        assertClose(read(cuda, actual, rows, shape.qSize()), read(cpu, expected, rows, shape.qSize()),
-                rows * shape.qSize(), BF16_TOLERANCE, step + ": attention");
+        float[] actualOut = read(cuda, actual, rows, shape.qSize());
+        float[] expectedOut = read(cpu, expected, rows, shape.qSize());
+        System.out.printf("%s cache, %s: attention relative error %.2e%n", kvDtype, step,
+                DeviceTensors.relativeError(actualOut, expectedOut, rows * shape.qSize()));
+        assertClose(actualOut, expectedOut, rows * shape.qSize(),
+                kvDtype.quantized() ? EIGHT_BIT_CACHE_TOLERANCE : BF16_TOLERANCE, step + ": attention");
+    }
+
+    /**
+     * The CPU quantizes its float32 rotated keys, CUDA the same keys rounded to bf16: a key near a rounding boundary of
+     * the 8-bit grid (steps of 2^-4 relative for E4M3) may land one code apart, besides CUDA's bf16 output.
+     */
+    static final double EIGHT_BIT_CACHE_TOLERANCE = 3e-2;
+
+    /** Every (token, kv head) row of keys and values of qkv [rows, width] quantized and dequantized in place. */
+    private static void roundTripKeysAndValues(float[] qkv, int rows, int width, AttentionShape shape,
+                                               KvCacheDtype dtype) {
+        int d = shape.headDim();
+        byte[] codes = new byte[d];
+        for (int t = 0; t < rows; t++) {
+            for (int h = 0; h < 2 * shape.numKvHeads(); h++) {
+                int offset = t * width + shape.qSize() + h * d;
+                float scale = KvQuantizer.quantize(dtype, qkv, offset, d, codes, 0);
+                for (int i = 0; i < d; i++) {
+                    qkv[offset + i] = KvQuantizer.decode(dtype, codes[i]) * scale;
+                }
+            }
+        }
     }
 
     /** The rotary table layout the ops read: cos in [0, headDim/2), sin in [headDim/2, headDim). */
