@@ -13,6 +13,7 @@ import ai.jllm.backend.Tensor;
 import ai.jllm.sampling.SampleOutput;
 import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
+import ai.jllm.weights.QuantizedLinear;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,7 +24,7 @@ import java.util.SplittableRandom;
 
 /**
  * The CUDA backend: bf16 activations and KV cache, bf16 weight matrices (fused parts stacked into one [out, in]
- * matrix), f32 norm weights and rotary table, f32 logits. Every op enqueues work on one stream; only
+ * matrix) or int8/int4 weight-only quantized ones as the engine stores them, f32 norm weights and rotary table, f32 logits. Every op enqueues work on one stream; only
  * {@link #copyToHost} and {@link #sample} wait for the device. Kernels are jllm's own (src/main/cuda); matrix products
  * of decode-sized batches run as GEMV kernels with the element-wise ops around them fused in ({@link DecodeFusion}),
  * larger ones through cuBLASLt. Sampling runs on the GPU ({@link CudaSampler}).
@@ -41,6 +42,7 @@ public final class CudaBackend implements Backend {
     private final KernelModule module;
     private final Kernels kernels;
     private final Gemm gemm;
+    private final QuantizedProducts quantizedProducts;
     private final DecodeFusion fusion;
     private final CudaSampler sampler;
     private final WeightUploader uploader;
@@ -74,10 +76,12 @@ public final class CudaBackend implements Backend {
         this.module = KernelModule.load(driver, device.computeCapability(), arena);
         this.kernels = new Kernels(driver, module, device, stream, arena);
         this.gemm = new Gemm(driver, CublasLt.load(arena), stream, arena);
-        this.fusion = new DecodeFusion(kernels);
+        this.memory = new DeviceMemory(driver);
+        QuantGemv quantGemv = new QuantGemv(driver, module, kernels);
+        this.quantizedProducts = new QuantizedProducts(quantGemv, gemm, memory);
+        this.fusion = new DecodeFusion(kernels, quantGemv);
         this.sampler = new CudaSampler(driver, kernels, stream);
         this.uploader = new WeightUploader(driver, stream);
-        this.memory = new DeviceMemory(driver);
         this.metadata = new StepMetadata(driver, stream);
         this.graphs = new StepGraphs(driver, stream);
         this.attentionCounters = new GrowingBuffer(driver, stream);
@@ -170,6 +174,17 @@ public final class CudaBackend implements Backend {
     public LinearWeights linear(List<TensorView> weightParts, List<TensorView> biasParts) {
         driver.setCurrent(context);
         return CudaLinear.upload(weightParts, biasParts, uploader, memory);
+    }
+
+    /** Int8 and int4 weights go to the device as stored (see {@link CudaQuantizedLinear}). */
+    @Override
+    public LinearWeights linear(QuantizedLinear weight, List<TensorView> biasParts) {
+        driver.setCurrent(context);
+        CudaQuantizedLinear linear = CudaQuantizedLinear.upload(weight, biasParts, uploader, memory);
+        if (quantizedProducts.reserve(linear)) {
+            graphs.clear();
+        }
+        return linear;
     }
 
     @Override
@@ -319,12 +334,18 @@ public final class CudaBackend implements Backend {
     public void linear(Tensor x, LinearWeights weights, int rows, Tensor out) {
         CudaTensor input = CudaTensor.of(x).expect(DType.BF16, "linear");
         CudaTensor output = CudaTensor.of(out);
-        CudaLinear linear = CudaLinear.of(weights);
-        if (input.width() != linear.inFeatures() || output.width() != linear.outFeatures()) {
-            throw new IllegalArgumentException("linear " + linear.inFeatures() + " -> " + linear.outFeatures()
+        if (input.width() != weights.inFeatures() || output.width() != weights.outFeatures()) {
+            throw new IllegalArgumentException("linear " + weights.inFeatures() + " -> " + weights.outFeatures()
                     + " applied to rows of " + input.width() + " into rows of " + output.width());
         }
         int stepRows = rows(rows);
+        if (weights instanceof CudaQuantizedLinear quantized) {
+            if (!fusion.linear(input.pointer(), quantized, stepRows, output.pointer(), output.dtype())) {
+                quantizedProducts.run(quantized, input.pointer(), stepRows, output.pointer(), output.dtype());
+            }
+            return;
+        }
+        CudaLinear linear = CudaLinear.of(weights);
         if (!fusion.linear(input.pointer(), linear, stepRows, output.pointer(), output.dtype())) {
             gemm.run(linear, input.pointer(), stepRows, output.pointer(), output.dtype());
         }

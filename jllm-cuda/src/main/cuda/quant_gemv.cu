@@ -1,0 +1,378 @@
+// Weight-only quantized linear layers (W8A16, W4A16) in jllm's layouts (docs/engine.md), weights kept as stored:
+//   int8: weight [n, in] signed bytes, scales [n] f32:                W[o, i] = q * scale[o];
+//   int4: packed [n, in / 2] bytes, scales and zeros [n, in / group]:  W[o, j] = (q - zero[o, g]) * scale[o, g],
+//         g = j / group; each row is cut into blocks of 32 columns in 16 bytes, byte k holding column k in its low
+//         nibble and column k + 16 in its high nibble; packed column j multiplies x[order[j]] when order is given
+//         (act-order GPTQ), else x[j].
+//
+// quant_gemv_{int8,int4}_{1,2,4,8}: decode-sized products (at most GEMV_MAX_BATCH rows) with the prologues and
+// epilogues of gemv.cu (same codes, same roundings), the 16-byte weight vectors streamed once with non-caching loads.
+// The work split is gemv.cu's: pairs of output rows per warp group, k_split warps per pair, a one-wave grid walking
+// the pairs. The input rows sit in shared memory as f32 (rounded to bf16 first, as a stored activation would be), in
+// packed-column order, so the inner loop needs no unpacking of x and no gather.
+// A weight byte becomes a float without a conversion instruction: byte_perm puts it into the low mantissa bits of
+// 2^23 (0x4B000000), and one subtraction of 2^23 + offset leaves the code minus its offset, exactly. int8 bytes are
+// flipped to unsigned first (offset 128); an int4 high nibble is masked in place, so its float is 16 times the code
+// and its partial sum is scaled by 1/16 once per 32 columns. The scales multiply per row (int8) or per 32 columns
+// (int4), outside the per-weight loop.
+//
+// dequantize_{int8,int4}: the same weights as a bf16 [n, in] matrix in input order, for cuBLASLt on larger batches.
+#pragma once
+#include "common.cuh"
+#include "gemv.cu"
+
+#define QUANT_INT8 0
+#define QUANT_INT4 1
+
+#define QUANT_MAGIC 8388608.0f
+
+// ---- kernels ----
+
+// The four bytes of w, each as 2^23 + byte (floats).
+__device__ __forceinline__ void bytes_to_magic_floats(unsigned int w, float* f) {
+    f[0] = __uint_as_float(__byte_perm(w, 0x4B000000u, 0x7540));
+    f[1] = __uint_as_float(__byte_perm(w, 0x4B000000u, 0x7541));
+    f[2] = __uint_as_float(__byte_perm(w, 0x4B000000u, 0x7542));
+    f[3] = __uint_as_float(__byte_perm(w, 0x4B000000u, 0x7543));
+}
+
+__device__ __forceinline__ uint4 load_streaming_bytes(const unsigned char* address) {
+    return load_streaming(reinterpret_cast<const bf16*>(address));
+}
+
+// Fills xs [BATCH, in] f32 with rows [0, rows) of x or their RMS norm (each value rounded to bf16), packed column j
+// holding input order[j] (or j); rows past `rows` are zero. Block 0 also stores the normed rows in input order when
+// norming. x: [rows, in] bf16, norm_weight: [in] f32, normed: [rows, in] bf16, order: [in] int or null.
+template <int BATCH>
+__device__ void quant_prologue(float* xs, const bf16* __restrict__ x, int in, int rows, int prologue,
+                               const float* __restrict__ norm_weight, float eps, bf16* __restrict__ normed,
+                               const int* __restrict__ order) {
+    int chunks = in >> 3;
+    for (int b = 0; b < BATCH; b++) {
+        float* target = xs + b * in;
+        if (b >= rows) {
+            for (int i = threadIdx.x; i < in; i += blockDim.x) {
+                target[i] = 0.0f;
+            }
+            continue;
+        }
+        const bf16* row = x + (long long) b * in;
+        const uint4* source = reinterpret_cast<const uint4*>(row);
+        float scale = 1.0f;
+        if (prologue == GEMV_PROLOGUE_NORM) {
+            float squares = 0.0f;
+            for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+                float v[8];
+                unpack_bf16x8(source[c], v);
+#pragma unroll
+                for (int e = 0; e < 8; e++) {
+                    squares += v[e] * v[e];
+                }
+            }
+            scale = rsqrtf(block_sum(squares) / in + eps);
+        }
+        if (order == nullptr || (prologue == GEMV_PROLOGUE_NORM && blockIdx.x == 0)) {
+            uint4* stored = reinterpret_cast<uint4*>(normed + (long long) b * in);
+            for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+                float v[8];
+                unpack_bf16x8(source[c], v);
+                if (prologue == GEMV_PROLOGUE_NORM) {
+#pragma unroll
+                    for (int e = 0; e < 8; e++) {
+                        v[e] = bf16_to_float(float_to_bf16(norm_weight[8 * c + e] * (v[e] * scale)));
+                    }
+                    if (blockIdx.x == 0) {
+                        stored[c] = pack_bf16x8(v);
+                    }
+                }
+                if (order == nullptr) {
+#pragma unroll
+                    for (int e = 0; e < 8; e++) {
+                        target[8 * c + e] = v[e];
+                    }
+                }
+            }
+        }
+        if (order != nullptr) {
+            for (int j = threadIdx.x; j < in; j += blockDim.x) {
+                int i = order[j];
+                float v = bf16_to_float(row[i]);
+                if (prologue == GEMV_PROLOGUE_NORM) {
+                    v = bf16_to_float(float_to_bf16(norm_weight[i] * (v * scale)));
+                }
+                target[j] = v;
+            }
+        }
+    }
+}
+
+// The sums over chunk c (16 int8 columns) of one row's weights (as codes) times each batch row of xs.
+template <int BATCH>
+__device__ __forceinline__ void int8_chunk(uint4 w, const float* xs, int in, int c, float* acc) {
+    unsigned int words[4] = {w.x ^ 0x80808080u, w.y ^ 0x80808080u, w.z ^ 0x80808080u, w.w ^ 0x80808080u};
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        float f[4];
+        bytes_to_magic_floats(words[i], f);
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            f[k] -= QUANT_MAGIC + 128.0f;
+        }
+#pragma unroll
+        for (int r = 0; r < BATCH; r++) {
+            float4 v = *reinterpret_cast<const float4*>(xs + r * in + 16 * c + 4 * i);
+            acc[r] = fmaf(f[0], v.x, acc[r]);
+            acc[r] = fmaf(f[1], v.y, acc[r]);
+            acc[r] = fmaf(f[2], v.z, acc[r]);
+            acc[r] = fmaf(f[3], v.w, acc[r]);
+        }
+    }
+}
+
+// acc[r] += scale * sum over block c (32 int4 columns) of (q - zero) * x[r], for one row.
+template <int BATCH>
+__device__ __forceinline__ void int4_chunk(uint4 w, float scale, float zero, const float* xs, int in, int c,
+                                           float* acc) {
+    unsigned int words[4] = {w.x, w.y, w.z, w.w};
+    float low_offset = QUANT_MAGIC + zero;
+    float high_offset = QUANT_MAGIC + 16.0f * zero;
+    float low[BATCH];
+    float high[BATCH];
+#pragma unroll
+    for (int r = 0; r < BATCH; r++) {
+        low[r] = 0.0f;
+        high[r] = 0.0f;
+    }
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        float fl[4];
+        float fh[4];
+        bytes_to_magic_floats(words[i] & 0x0F0F0F0Fu, fl);
+        bytes_to_magic_floats(words[i] & 0xF0F0F0F0u, fh);
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            fl[k] -= low_offset;
+            fh[k] -= high_offset;
+        }
+#pragma unroll
+        for (int r = 0; r < BATCH; r++) {
+            const float* row = xs + r * in + 32 * c + 4 * i;
+            float4 vl = *reinterpret_cast<const float4*>(row);
+            float4 vh = *reinterpret_cast<const float4*>(row + 16);
+            low[r] = fmaf(fl[0], vl.x, low[r]);
+            low[r] = fmaf(fl[1], vl.y, low[r]);
+            low[r] = fmaf(fl[2], vl.z, low[r]);
+            low[r] = fmaf(fl[3], vl.w, low[r]);
+            high[r] = fmaf(fh[0], vh.x, high[r]);
+            high[r] = fmaf(fh[1], vh.y, high[r]);
+            high[r] = fmaf(fh[2], vh.z, high[r]);
+            high[r] = fmaf(fh[3], vh.w, high[r]);
+        }
+    }
+#pragma unroll
+    for (int r = 0; r < BATCH; r++) {
+        acc[r] = fmaf(scale, fmaf(high[r], 0.0625f, low[r]), acc[r]);
+    }
+}
+
+// Loads 16-byte weight vectors first, first + stride, ... (GEMV_UNROLL of them) of rows row0 and row1, zero where a
+// row or vector is out of range. weight: [n, chunks * 16] bytes.
+__device__ __forceinline__ void quant_load(const unsigned char* __restrict__ weight, int chunks, int row0, int row1,
+                                           bool valid0, bool valid1, int first, int stride, uint4* a, uint4* b) {
+    const unsigned char* w0 = weight + (long long) row0 * chunks * 16;
+    const unsigned char* w1 = weight + (long long) row1 * chunks * 16;
+#pragma unroll
+    for (int u = 0; u < GEMV_UNROLL; u++) {
+        int c = first + u * stride;
+        a[u] = valid0 && c < chunks ? load_streaming_bytes(w0 + 16 * c) : zero_uint4();
+        b[u] = valid1 && c < chunks ? load_streaming_bytes(w1 + 16 * c) : zero_uint4();
+    }
+}
+
+// grid: at most one wave, block: 32 * warps threads, dynamic shared memory: BATCH * in * 4 bytes. weight: int8
+// [n, in] or int4 [n, in / 2] (in a multiple of 16, resp. 32), scales: [n] or [n, in / group] f32, zeros:
+// [n, in / group] bytes (int4), order: [in] int or null (int4), bias: [n] bf16 or null; the rest as gemv.cu's gemv.
+template <int BATCH, int FORMAT>
+__device__ void quant_gemv(const unsigned char* __restrict__ weight, const float* __restrict__ scales,
+                           const unsigned char* __restrict__ zeros, const int* __restrict__ order, int group,
+                           const bf16* __restrict__ bias, const bf16* __restrict__ x, int in, int n, int rows,
+                           int prologue, const float* __restrict__ norm_weight, float eps, bf16* __restrict__ normed,
+                           int epilogue, void* __restrict__ out, bf16* __restrict__ aux, int k_split,
+                           const float* __restrict__ rope_table, const int* __restrict__ positions,
+                           const int* __restrict__ slots, bf16* __restrict__ k_cache, bf16* __restrict__ v_cache,
+                           int head_dim, int num_heads, int num_kv_heads) {
+    extern __shared__ float4 shared_x[];
+    float* xs = reinterpret_cast<float*>(shared_x);
+    __shared__ float sums[GEMV_MAX_WARPS][2][BATCH];
+
+    int columns_per_chunk = FORMAT == QUANT_INT8 ? 16 : 32;
+    int chunks = in / columns_per_chunk;
+    int groups_per_row = FORMAT == QUANT_INT8 ? 1 : in / group;
+    int chunks_per_group = FORMAT == QUANT_INT8 ? 1 : group / 32;
+    int warp = threadIdx.x >> 5;
+    int lane = threadIdx.x & 31;
+    int slice = warp % k_split;
+    int team = warp / k_split;
+    int teams = (blockDim.x >> 5) / k_split;
+    int pairs = (n + 1) / 2;
+    int stride = 32 * k_split;
+    int rotated_heads = num_heads + num_kv_heads;
+    int start = slice * 32 + lane;
+
+    uint4 a[GEMV_UNROLL];
+    uint4 b[GEMV_UNROLL];
+    {
+        int pair = blockIdx.x * teams + team;
+        int row0;
+        int row1;
+        gemv_pair_rows(pair, epilogue, n, head_dim, rotated_heads, &row0, &row1);
+        quant_load(weight, chunks, row0, row1, pair < pairs, pair < pairs && row1 < n, start, stride, a, b);
+    }
+    bool prefetched = true;
+
+    wait_for_previous_kernels();
+    quant_prologue<BATCH>(xs, x, in, rows, prologue, norm_weight, eps, normed, order);
+    __syncthreads();
+
+    for (int base = blockIdx.x * teams; base < pairs; base += gridDim.x * teams) {
+        int pair = base + team;
+        int row0;
+        int row1;
+        gemv_pair_rows(pair, epilogue, n, head_dim, rotated_heads, &row0, &row1);
+        bool valid0 = pair < pairs;
+        bool valid1 = valid0 && row1 < n;
+        // Rows past n read row 0's scales (their weights are zero vectors).
+        int scale_row0 = valid0 ? row0 : 0;
+        int scale_row1 = valid1 ? row1 : 0;
+        float acc0[BATCH];
+        float acc1[BATCH];
+#pragma unroll
+        for (int r = 0; r < BATCH; r++) {
+            acc0[r] = 0.0f;
+            acc1[r] = 0.0f;
+        }
+        for (int first = start; first < chunks; first += GEMV_UNROLL * stride) {
+            if (!prefetched) {
+                quant_load(weight, chunks, row0, row1, valid0, valid1, first, stride, a, b);
+            }
+            prefetched = false;
+#pragma unroll
+            for (int u = 0; u < GEMV_UNROLL; u++) {
+                int c = first + u * stride;
+                if (c < chunks) {
+                    if (FORMAT == QUANT_INT8) {
+                        int8_chunk<BATCH>(a[u], xs, in, c, acc0);
+                        int8_chunk<BATCH>(b[u], xs, in, c, acc1);
+                    } else {
+                        int g = c / chunks_per_group;
+                        long long g0 = (long long) scale_row0 * groups_per_row + g;
+                        long long g1 = (long long) scale_row1 * groups_per_row + g;
+                        int4_chunk<BATCH>(a[u], scales[g0], (float) zeros[g0], xs, in, c, acc0);
+                        int4_chunk<BATCH>(b[u], scales[g1], (float) zeros[g1], xs, in, c, acc1);
+                    }
+                }
+            }
+        }
+        prefetched = false;
+#pragma unroll
+        for (int r = 0; r < BATCH; r++) {
+            acc0[r] = warp_sum(acc0[r]);
+            acc1[r] = warp_sum(acc1[r]);
+        }
+        if (lane == 0) {
+#pragma unroll
+            for (int r = 0; r < BATCH; r++) {
+                sums[warp][0][r] = acc0[r];
+                sums[warp][1][r] = acc1[r];
+            }
+        }
+        __syncthreads();
+        if (threadIdx.x < teams * BATCH) {
+            int t = threadIdx.x / BATCH;
+            int r = threadIdx.x % BATCH;
+            int p = base + t;
+            if (p < pairs && r < rows) {
+                float v0 = 0.0f;
+                float v1 = 0.0f;
+                for (int s = 0; s < k_split; s++) {
+                    v0 += sums[t * k_split + s][0][r];
+                    v1 += sums[t * k_split + s][1][r];
+                }
+                int r0;
+                int r1;
+                gemv_pair_rows(p, epilogue, n, head_dim, rotated_heads, &r0, &r1);
+                if (FORMAT == QUANT_INT8) {
+                    v0 *= scales[r0];
+                    v1 *= r1 < n ? scales[r1] : 0.0f;
+                }
+                gemv_epilogue(epilogue, p, r0, r1, r, v0, v1, bias, n, out, aux, rope_table, positions, slots,
+                              k_cache, v_cache, head_dim, num_heads, num_kv_heads);
+            }
+        }
+        __syncthreads();
+    }
+}
+
+// One kernel per format and batch bucket (see gemv.cu).
+#define QUANT_GEMV_KERNEL(NAME, BATCH, FORMAT)                                                                      \
+    extern "C" __global__ void NAME(                                                                               \
+        const unsigned char* __restrict__ weight, const float* __restrict__ scales,                                \
+        const unsigned char* __restrict__ zeros, const int* __restrict__ order, int group,                         \
+        const bf16* __restrict__ bias, const bf16* __restrict__ x, int in, int n, int rows, int prologue,          \
+        const float* __restrict__ norm_weight, float eps, bf16* __restrict__ normed, int epilogue,                 \
+        void* __restrict__ out, bf16* __restrict__ aux, int k_split, const float* __restrict__ rope_table,         \
+        const int* __restrict__ positions, const int* __restrict__ slots, bf16* __restrict__ k_cache,              \
+        bf16* __restrict__ v_cache, int head_dim, int num_heads, int num_kv_heads) {                               \
+        quant_gemv<BATCH, FORMAT>(weight, scales, zeros, order, group, bias, x, in, n, rows, prologue,             \
+                                  norm_weight, eps, normed, epilogue, out, aux, k_split, rope_table, positions,    \
+                                  slots, k_cache, v_cache, head_dim, num_heads, num_kv_heads);                     \
+    }
+
+QUANT_GEMV_KERNEL(quant_gemv_int8_1, 1, QUANT_INT8)
+QUANT_GEMV_KERNEL(quant_gemv_int8_2, 2, QUANT_INT8)
+QUANT_GEMV_KERNEL(quant_gemv_int8_4, 4, QUANT_INT8)
+QUANT_GEMV_KERNEL(quant_gemv_int8_8, 8, QUANT_INT8)
+QUANT_GEMV_KERNEL(quant_gemv_int4_1, 1, QUANT_INT4)
+QUANT_GEMV_KERNEL(quant_gemv_int4_2, 2, QUANT_INT4)
+QUANT_GEMV_KERNEL(quant_gemv_int4_4, 4, QUANT_INT4)
+QUANT_GEMV_KERNEL(quant_gemv_int4_8, 8, QUANT_INT4)
+
+// grid-stride over the n * in weights. weight: [n, in] signed bytes, scales: [n] f32, out: [n, in] bf16
+extern "C" __global__ void dequantize_int8(const signed char* __restrict__ weight, const float* __restrict__ scales,
+                                           int in, int n, bf16* __restrict__ out) {
+    wait_for_previous_kernels();
+    long long total = (long long) n * in;
+    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total;
+         e += (long long) gridDim.x * blockDim.x) {
+        out[e] = float_to_bf16((float) weight[e] * scales[e / in]);
+    }
+}
+
+// grid-stride over the n * in / 2 packed bytes. packed: [n, in / 2], scales: [n, in / group] f32, zeros:
+// [n, in / group] bytes, order: [in] int or null, out: [n, in] bf16 in input order (out[o, order[j]] = W[o, j]).
+extern "C" __global__ void dequantize_int4(const unsigned char* __restrict__ packed, const float* __restrict__ scales,
+                                           const unsigned char* __restrict__ zeros, const int* __restrict__ order,
+                                           int group, int in, int n, bf16* __restrict__ out) {
+    wait_for_previous_kernels();
+    int half = in / 2;
+    int groups = in / group;
+    long long total = (long long) n * half;
+    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total;
+         e += (long long) gridDim.x * blockDim.x) {
+        int o = (int) (e / half);
+        int byte_index = (int) (e - (long long) o * half);
+        int block = byte_index >> 4;
+        int k = byte_index & 15;
+        unsigned int value = packed[e];
+        int columns[2] = {32 * block + k, 32 * block + 16 + k};
+        unsigned int codes[2] = {value & 15u, value >> 4};
+#pragma unroll
+        for (int h = 0; h < 2; h++) {
+            int j = columns[h];
+            long long g = (long long) o * groups + j / group;
+            float w = ((float) codes[h] - (float) zeros[g]) * scales[g];
+            int i = order != nullptr ? order[j] : j;
+            out[(long long) o * in + i] = float_to_bf16(w);
+        }
+    }
+}
