@@ -313,29 +313,50 @@ __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float
     }
 }
 
-// One kernel per format and batch bucket (see gemv.cu).
-#define QUANT_GEMV_KERNEL(NAME, BATCH, FORMAT)                                                                      \
-    extern "C" __global__ void NAME(                                                                               \
-        const unsigned char* __restrict__ weight, const float* __restrict__ scales,                                \
-        const unsigned char* __restrict__ zeros, const int* __restrict__ order, int group,                         \
-        const bf16* __restrict__ bias, const bf16* __restrict__ x, int in, int n, int rows, int prologue,          \
-        const float* __restrict__ norm_weight, float eps, bf16* __restrict__ normed, int epilogue,                 \
-        void* __restrict__ out, bf16* __restrict__ aux, int k_split, const float* __restrict__ rope_table,         \
-        const int* __restrict__ positions, const int* __restrict__ slots, bf16* __restrict__ k_cache,              \
-        bf16* __restrict__ v_cache, int head_dim, int num_heads, int num_kv_heads) {                               \
-        quant_gemv<BATCH, FORMAT>(weight, scales, zeros, order, group, bias, x, in, n, rows, prologue,             \
-                                  norm_weight, eps, normed, epilogue, out, aux, k_split, rope_table, positions,    \
-                                  slots, k_cache, v_cache, head_dim, num_heads, num_kv_heads);                     \
-    }
+// One kernel per format and batch bucket (see gemv.cu), all with these parameters.
+#define QUANT_GEMV_PARAMETERS                                                                                        \
+    const unsigned char *__restrict__ weight, const float *__restrict__ scales,                                      \
+        const unsigned char *__restrict__ zeros, const int *__restrict__ order, int group,                           \
+        const bf16 *__restrict__ bias, const bf16 *__restrict__ x, int in, int n, int rows, int prologue,            \
+        const float *__restrict__ norm_weight, float eps, bf16 *__restrict__ normed, int epilogue,                   \
+        void *__restrict__ out, bf16 *__restrict__ aux, int k_split, const float *__restrict__ rope_table,           \
+        const int *__restrict__ positions, const int *__restrict__ slots, bf16 *__restrict__ k_cache,                \
+        bf16 *__restrict__ v_cache, int head_dim, int num_heads, int num_kv_heads
+#define QUANT_GEMV_ARGUMENTS                                                                                         \
+    weight, scales, zeros, order, group, bias, x, in, n, rows, prologue, norm_weight, eps, normed, epilogue, out,    \
+        aux, k_split, rope_table, positions, slots, k_cache, v_cache, head_dim, num_heads, num_kv_heads
 
-QUANT_GEMV_KERNEL(quant_gemv_int8_1, 1, QUANT_INT8)
-QUANT_GEMV_KERNEL(quant_gemv_int8_2, 2, QUANT_INT8)
-QUANT_GEMV_KERNEL(quant_gemv_int8_4, 4, QUANT_INT8)
-QUANT_GEMV_KERNEL(quant_gemv_int8_8, 8, QUANT_INT8)
-QUANT_GEMV_KERNEL(quant_gemv_int4_1, 1, QUANT_INT4)
-QUANT_GEMV_KERNEL(quant_gemv_int4_2, 2, QUANT_INT4)
-QUANT_GEMV_KERNEL(quant_gemv_int4_4, 4, QUANT_INT4)
-QUANT_GEMV_KERNEL(quant_gemv_int4_8, 8, QUANT_INT4)
+extern "C" __global__ void quant_gemv_int8_1(QUANT_GEMV_PARAMETERS) {
+    quant_gemv<1, QUANT_INT8>(QUANT_GEMV_ARGUMENTS);
+}
+
+extern "C" __global__ void quant_gemv_int8_2(QUANT_GEMV_PARAMETERS) {
+    quant_gemv<2, QUANT_INT8>(QUANT_GEMV_ARGUMENTS);
+}
+
+extern "C" __global__ void quant_gemv_int8_4(QUANT_GEMV_PARAMETERS) {
+    quant_gemv<4, QUANT_INT8>(QUANT_GEMV_ARGUMENTS);
+}
+
+extern "C" __global__ void quant_gemv_int8_8(QUANT_GEMV_PARAMETERS) {
+    quant_gemv<8, QUANT_INT8>(QUANT_GEMV_ARGUMENTS);
+}
+
+extern "C" __global__ void quant_gemv_int4_1(QUANT_GEMV_PARAMETERS) {
+    quant_gemv<1, QUANT_INT4>(QUANT_GEMV_ARGUMENTS);
+}
+
+extern "C" __global__ void quant_gemv_int4_2(QUANT_GEMV_PARAMETERS) {
+    quant_gemv<2, QUANT_INT4>(QUANT_GEMV_ARGUMENTS);
+}
+
+extern "C" __global__ void quant_gemv_int4_4(QUANT_GEMV_PARAMETERS) {
+    quant_gemv<4, QUANT_INT4>(QUANT_GEMV_ARGUMENTS);
+}
+
+extern "C" __global__ void quant_gemv_int4_8(QUANT_GEMV_PARAMETERS) {
+    quant_gemv<8, QUANT_INT4>(QUANT_GEMV_ARGUMENTS);
+}
 
 // grid-stride over the n * in weights. weight: [n, in] signed bytes, scales: [n] f32, out: [n, in] bf16
 extern "C" __global__ void dequantize_int8(const signed char* __restrict__ weight, const float* __restrict__ scales,

@@ -11,6 +11,7 @@ import ai.jllm.bench.BenchRequest;
 import ai.jllm.bench.DecodeRoofline;
 import ai.jllm.bench.Distribution;
 import ai.jllm.bench.MarkdownTable;
+import ai.jllm.config.EngineConfig;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.cuda.CudaBackend;
 import ai.jllm.engine.IterationStats;
@@ -37,8 +38,9 @@ import picocli.CommandLine.Spec;
                 "Reports the prefill latency (engine steps that held prompt tokens), the time to first token, the "
                         + "decode step latency (steps where the whole batch decodes, timed by the engine), decode "
                         + "tokens/s and the end-to-end latency. On the CUDA backend also the memory-bandwidth "
-                        + "roofline of a decode step (weights + KV cache read once ÷ measured copy bandwidth) and the "
-                        + "fraction of it reached."})
+                        + "roofline of a decode step (weights as the engine stores them, int8/int4 codes with their "
+                        + "scales and zero points, + KV cache read once ÷ measured copy bandwidth) and the fraction "
+                        + "of it reached."})
 final class BenchLatencyCommand implements Callable<Integer> {
 
     @Spec
@@ -116,7 +118,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
                         progress.stepTo(i + 1);
                     }
                 }
-                report(timed, config, backend, bandwidth, modelDir, out);
+                report(timed, config, llm.engineConfig().map(EngineConfig::quantization)
+                        .orElse(EngineConfig.Quantization.NONE), backend, bandwidth, modelDir, out);
             }
         }
         return 0;
@@ -132,8 +135,8 @@ final class BenchLatencyCommand implements Callable<Integer> {
         return handles.stream().map(handle -> handle.result().join()).toList();
     }
 
-    private void report(List<Iteration> timed, ModelConfig config, Backend backend, Optional<Double> bandwidth,
-                        Path modelDir, PrintWriter out) {
+    private void report(List<Iteration> timed, ModelConfig config, EngineConfig.Quantization quantization,
+                        Backend backend, Optional<Double> bandwidth, Path modelDir, PrintWriter out) {
         List<Double> prefill = new ArrayList<>();
         List<Double> ttft = new ArrayList<>();
         List<Double> decodeSteps = new ArrayList<>();
@@ -194,8 +197,9 @@ final class BenchLatencyCommand implements Callable<Integer> {
         json.put("decode_tokens_per_s", stepsPerSecond * batchSize);
         json.put("decode_tokens_per_s_per_sequence", stepsPerSecond);
         if (bandwidth.isPresent()) {
-            // bf16 weights and KV cache on the GPU; the average context of the timed decode steps.
-            DecodeRoofline roofline = DecodeRoofline.of(config, 2, 2);
+            // bf16 dense weights and KV cache on the GPU, quantized ones as the engine stores them; the average
+            // context of the timed decode steps.
+            DecodeRoofline roofline = DecodeRoofline.of(config, quantization, 2, 2);
             double context = inputLength + outputLength / 2.0;
             double rooflineSteps = roofline.stepsPerSecond(bandwidth.get(), batchSize, context);
             totals.row("copy bandwidth (GB/s)", figure(bandwidth.get() / 1e9))
