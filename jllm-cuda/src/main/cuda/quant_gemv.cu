@@ -191,10 +191,11 @@ __device__ __forceinline__ void quant_load(const unsigned char* __restrict__ wei
 
 // grid: at most one wave, block: 32 * warps threads, dynamic shared memory: BATCH * in * 4 bytes. weight: int8
 // [n, in] or int4 [n, in / 2] (in a multiple of 16, resp. 32), scales: [n] or [n, in / group] f32, zeros:
-// [n, in / group] bytes (int4), order: [in] int or null (int4), bias: [n] bf16 or null; the rest as gemv.cu's gemv.
+// [n, in / group] bytes (int4), group_shift: log2(group / 32) (int4; groups of a power of two times 32, so that a
+// vector's group is a shift away), order: [in] int or null (int4), bias: [n] bf16 or null; the rest as gemv.cu's gemv.
 template <int BATCH, int FORMAT>
 __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float* __restrict__ scales,
-                           const unsigned char* __restrict__ zeros, const int* __restrict__ order, int group,
+                           const unsigned char* __restrict__ zeros, const int* __restrict__ order, int group_shift,
                            const bf16* __restrict__ bias, const bf16* __restrict__ x, int in, int n, int rows,
                            int prologue, const float* __restrict__ norm_weight, float eps, bf16* __restrict__ normed,
                            int epilogue, void* __restrict__ out, bf16* __restrict__ aux, int k_split,
@@ -207,8 +208,7 @@ __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float
 
     int columns_per_chunk = FORMAT == QUANT_INT8 ? 16 : 32;
     int chunks = in / columns_per_chunk;
-    int groups_per_row = FORMAT == QUANT_INT8 ? 1 : in / group;
-    int chunks_per_group = FORMAT == QUANT_INT8 ? 1 : group / 32;
+    int groups_per_row = FORMAT == QUANT_INT8 ? 1 : chunks >> group_shift;
     int warp = threadIdx.x >> 5;
     int lane = threadIdx.x & 31;
     int slice = warp % k_split;
@@ -241,9 +241,9 @@ __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float
         gemv_pair_rows(pair, epilogue, n, head_dim, rotated_heads, &row0, &row1);
         bool valid0 = pair < pairs;
         bool valid1 = valid0 && row1 < n;
-        // Rows past n read row 0's scales (their weights are zero vectors).
-        int scale_row0 = valid0 ? row0 : 0;
-        int scale_row1 = valid1 ? row1 : 0;
+        // The row's first group; rows past n read row 0's (their weights are zero vectors).
+        long long groups0 = (long long) (valid0 ? row0 : 0) * groups_per_row;
+        long long groups1 = (long long) (valid1 ? row1 : 0) * groups_per_row;
         float acc0[BATCH];
         float acc1[BATCH];
 #pragma unroll
@@ -264,9 +264,8 @@ __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float
                         int8_chunk<BATCH>(a[u], xs, in, c, acc0);
                         int8_chunk<BATCH>(b[u], xs, in, c, acc1);
                     } else {
-                        int g = c / chunks_per_group;
-                        long long g0 = (long long) scale_row0 * groups_per_row + g;
-                        long long g1 = (long long) scale_row1 * groups_per_row + g;
+                        long long g0 = groups0 + (c >> group_shift);
+                        long long g1 = groups1 + (c >> group_shift);
                         int4_chunk<BATCH>(a[u], scales[g0], (float) zeros[g0], xs, in, c, acc0);
                         int4_chunk<BATCH>(b[u], scales[g1], (float) zeros[g1], xs, in, c, acc1);
                     }
@@ -316,15 +315,15 @@ __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float
 // One kernel per format and batch bucket (see gemv.cu), all with these parameters.
 #define QUANT_GEMV_PARAMETERS                                                                                        \
     const unsigned char *__restrict__ weight, const float *__restrict__ scales,                                      \
-        const unsigned char *__restrict__ zeros, const int *__restrict__ order, int group,                           \
+        const unsigned char *__restrict__ zeros, const int *__restrict__ order, int group_shift,                     \
         const bf16 *__restrict__ bias, const bf16 *__restrict__ x, int in, int n, int rows, int prologue,            \
         const float *__restrict__ norm_weight, float eps, bf16 *__restrict__ normed, int epilogue,                   \
         void *__restrict__ out, bf16 *__restrict__ aux, int k_split, const float *__restrict__ rope_table,           \
         const int *__restrict__ positions, const int *__restrict__ slots, bf16 *__restrict__ k_cache,                \
         bf16 *__restrict__ v_cache, int head_dim, int num_heads, int num_kv_heads
 #define QUANT_GEMV_ARGUMENTS                                                                                         \
-    weight, scales, zeros, order, group, bias, x, in, n, rows, prologue, norm_weight, eps, normed, epilogue, out,    \
-        aux, k_split, rope_table, positions, slots, k_cache, v_cache, head_dim, num_heads, num_kv_heads
+    weight, scales, zeros, order, group_shift, bias, x, in, n, rows, prologue, norm_weight, eps, normed, epilogue,   \
+        out, aux, k_split, rope_table, positions, slots, k_cache, v_cache, head_dim, num_heads, num_kv_heads
 
 extern "C" __global__ void quant_gemv_int8_1(QUANT_GEMV_PARAMETERS) {
     quant_gemv<1, QUANT_INT8>(QUANT_GEMV_ARGUMENTS);

@@ -24,10 +24,12 @@ import java.util.SplittableRandom;
 
 /**
  * The CUDA backend: bf16 activations and KV cache, bf16 weight matrices (fused parts stacked into one [out, in]
- * matrix) or int8/int4 weight-only quantized ones as the engine stores them, f32 norm weights and rotary table, f32 logits. Every op enqueues work on one stream; only
- * {@link #copyToHost} and {@link #sample} wait for the device. Kernels are jllm's own (src/main/cuda); matrix products
- * of decode-sized batches run as GEMV kernels with the element-wise ops around them fused in ({@link DecodeFusion}),
- * larger ones through cuBLASLt. Sampling runs on the GPU ({@link CudaSampler}).
+ * matrix) or int8/int4 weight-only quantized ones as the engine stores them ({@link CudaQuantizedLinear}), f32 norm
+ * weights and rotary table, f32 logits. Every op enqueues work on one stream; only {@link #copyToHost} and
+ * {@link #sample} wait for the device. Kernels are jllm's own (src/main/cuda); matrix products of decode-sized batches
+ * run as GEMV kernels (quantized weights: fused dequantize-GEMV) with the element-wise ops around them fused in
+ * ({@link DecodeFusion}), larger ones through cuBLASLt (quantized weights dequantized first, {@link
+ * QuantizedProducts}). Sampling runs on the GPU ({@link CudaSampler}).
  *
  * <p>Not thread-safe: one thread drives a backend at a time (the engine's step loop). Each entry point makes the
  * backend's context current on the calling thread.
@@ -42,6 +44,7 @@ public final class CudaBackend implements Backend {
     private final KernelModule module;
     private final Kernels kernels;
     private final Gemm gemm;
+    private final QuantGemv quantGemv;
     private final QuantizedProducts quantizedProducts;
     private final DecodeFusion fusion;
     private final CudaSampler sampler;
@@ -77,7 +80,7 @@ public final class CudaBackend implements Backend {
         this.kernels = new Kernels(driver, module, device, stream, arena);
         this.gemm = new Gemm(driver, CublasLt.load(arena), stream, arena);
         this.memory = new DeviceMemory(driver);
-        QuantGemv quantGemv = new QuantGemv(driver, module, kernels);
+        this.quantGemv = new QuantGemv(driver, module, kernels);
         this.quantizedProducts = new QuantizedProducts(quantGemv, gemm, memory);
         this.fusion = new DecodeFusion(kernels, quantGemv);
         this.sampler = new CudaSampler(driver, kernels, stream);
@@ -492,6 +495,15 @@ public final class CudaBackend implements Backend {
 
     CudaDriver driver() {
         return driver;
+    }
+
+    /** The quantized products' launchers and their large-batch path, for QuantGemvBenchmark. */
+    QuantGemv quantGemv() {
+        return quantGemv;
+    }
+
+    QuantizedProducts quantizedProducts() {
+        return quantizedProducts;
     }
 
     long stream() {

@@ -51,10 +51,16 @@ final class QuantGemv {
         return format == CudaQuantizedLinear.Format.INT8 ? 16 : 32;
     }
 
-    /** Whether a product over {@code rows} rows runs as a fused dequantize-GEMV. */
+    /**
+     * Whether a product over {@code rows} rows runs as a fused dequantize-GEMV: int8 inputs a multiple of 16, int4
+     * groups of a power of two times 32 (32, 64, 128, ...: a vector's group is then a shift away), and the padded
+     * rows' f32 inputs within {@link #MAX_SHARED_BYTES}.
+     */
     static boolean fits(CudaQuantizedLinear weights, int rows) {
+        int vectorsPerGroup = weights.groupSize() / 32;
         return rows >= 1 && rows <= Kernels.GEMV_MAX_ROWS
                 && weights.inFeatures() % columnsPerVector(weights.format()) == 0
+                && (weights.format() == CudaQuantizedLinear.Format.INT8 || Integer.bitCount(vectorsPerGroup) == 1)
                 && (long) Kernels.gemvBatch(rows) * weights.inFeatures() * Float.BYTES <= MAX_SHARED_BYTES;
     }
 
@@ -73,7 +79,7 @@ final class QuantGemv {
         int blocks = Math.min((pairs + teams - 1) / teams, resident);
         KernelArgs args = kernels.args().start();
         args.pointer(weights.weight()).pointer(weights.scales()).pointer(weights.zeros())
-                .pointer(weights.inputOrder().orElse(0)).i32(weights.groupSize()).pointer(weights.bias().orElse(0));
+                .pointer(weights.inputOrder().orElse(0)).i32(groupShift(weights)).pointer(weights.bias().orElse(0));
         switch (prologue) {
             case GemvPrologue.Copy copy -> args.pointer(copy.x()).i32(in).i32(n).i32(rows).i32(prologue.code())
                     .pointer(0).f32(0).pointer(0);
@@ -96,6 +102,12 @@ final class QuantGemv {
             args.pointer(0).pointer(0).pointer(0).pointer(0).pointer(0).i32(0).i32(0).i32(0);
         }
         kernels.launch(gemvNames[format][batch], gemv[format][batch], blocks, 1, 1, threads, shared);
+    }
+
+    /** log2 of the 16-byte vectors per group (int4), 0 for int8. */
+    private static int groupShift(CudaQuantizedLinear weights) {
+        return weights.format() == CudaQuantizedLinear.Format.INT4
+                ? Integer.numberOfTrailingZeros(weights.groupSize() / 32) : 0;
     }
 
     /** The weight as a bf16 matrix in input order.  out: [out, in] bf16 */
