@@ -10,6 +10,7 @@
 #include "gather.cu"
 #include "gemv.cu"
 #include "quant_gemv.cu"
+#include "quant_mma.cu"
 #include "reduce.cuh"
 #include "select.cuh"
 #include "sampling.cu"

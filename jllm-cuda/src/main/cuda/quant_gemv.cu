@@ -40,14 +40,24 @@ __device__ __forceinline__ uint4 load_streaming_bytes(const unsigned char* addre
     return load_streaming(reinterpret_cast<const bf16*>(address));
 }
 
-// Fills xs [BATCH, in] f32 with rows [0, rows) of x or their RMS norm (each value rounded to bf16), packed column j
-// holding input order[j] (or j); rows past `rows` are zero. Block 0 also stores the normed rows in input order when
-// norming. x: [rows, in] bf16, norm_weight: [in] f32, normed: [rows, in] bf16, order: [in] int or null.
+// Where packed column j of a batch row sits in shared memory: the rows are f32 in groups of four columns, stored
+// [slot][vector] with vector = j / vector_columns (16 int8 or 32 int4 columns per 16-byte weight vector) and
+// slot = (j % vector_columns) / 4, so that the lanes of a warp, which take consecutive weight vectors, read
+// consecutive 16-byte pieces (no bank conflicts).
+__device__ __forceinline__ int quant_x_index(int j, int vector_columns, int vectors) {
+    return (((j % vector_columns) >> 2) * vectors + j / vector_columns) * 4 + (j & 3);
+}
+
+// Fills xs [BATCH, in] f32 (in quant_x_index's order) with rows [0, rows) of x or their RMS norm (each value rounded
+// to bf16 as a stored activation would be), packed column j holding input order[j] (or j); rows past `rows` are
+// zero. Block 0 also stores the normed rows in input order when norming. x: [rows, in] bf16, norm_weight: [in] f32,
+// normed: [rows, in] bf16, order: [in] int or null.
 template <int BATCH>
-__device__ void quant_prologue(float* xs, const bf16* __restrict__ x, int in, int rows, int prologue,
-                               const float* __restrict__ norm_weight, float eps, bf16* __restrict__ normed,
-                               const int* __restrict__ order) {
+__device__ void quant_prologue(float* xs, const bf16* __restrict__ x, int in, int vector_columns, int rows,
+                               int prologue, const float* __restrict__ norm_weight, float eps,
+                               bf16* __restrict__ normed, const int* __restrict__ order) {
     int chunks = in >> 3;
+    int vectors = in / vector_columns;
     for (int b = 0; b < BATCH; b++) {
         float* target = xs + b * in;
         if (b >= rows) {
@@ -86,10 +96,12 @@ __device__ void quant_prologue(float* xs, const bf16* __restrict__ x, int in, in
                     }
                 }
                 if (order == nullptr) {
-#pragma unroll
-                    for (int e = 0; e < 8; e++) {
-                        target[8 * c + e] = v[e];
-                    }
+                    // Columns 8c .. 8c + 3 and 8c + 4 .. 8c + 7: two groups of four, each one 16-byte piece.
+                    float4* low = reinterpret_cast<float4*>(target + quant_x_index(8 * c, vector_columns, vectors));
+                    float4* high = reinterpret_cast<float4*>(target + quant_x_index(8 * c + 4, vector_columns,
+                                                                                    vectors));
+                    *low = make_float4(v[0], v[1], v[2], v[3]);
+                    *high = make_float4(v[4], v[5], v[6], v[7]);
                 }
             }
         }
@@ -100,78 +112,113 @@ __device__ void quant_prologue(float* xs, const bf16* __restrict__ x, int in, in
                 if (prologue == GEMV_PROLOGUE_NORM) {
                     v = bf16_to_float(float_to_bf16(norm_weight[i] * (v * scale)));
                 }
-                target[j] = v;
+                target[quant_x_index(j, vector_columns, vectors)] = v;
             }
         }
     }
 }
 
-// The sums over chunk c (16 int8 columns) of one row's weights (as codes) times each batch row of xs.
+// The sums over weight vector c (16 int8 columns) of rows a and b (as codes) times each batch row of xs.
 template <int BATCH>
-__device__ __forceinline__ void int8_chunk(uint4 w, const float* xs, int in, int c, float* acc) {
-    unsigned int words[4] = {w.x ^ 0x80808080u, w.y ^ 0x80808080u, w.z ^ 0x80808080u, w.w ^ 0x80808080u};
+__device__ __forceinline__ void int8_vectors(uint4 wa, uint4 wb, const float* xs, int in, int vectors, int c,
+                                             float* acc0, float* acc1) {
+    unsigned int words0[4] = {wa.x ^ 0x80808080u, wa.y ^ 0x80808080u, wa.z ^ 0x80808080u, wa.w ^ 0x80808080u};
+    unsigned int words1[4] = {wb.x ^ 0x80808080u, wb.y ^ 0x80808080u, wb.z ^ 0x80808080u, wb.w ^ 0x80808080u};
 #pragma unroll
     for (int i = 0; i < 4; i++) {
-        float f[4];
-        bytes_to_magic_floats(words[i], f);
+        float f0[4];
+        float f1[4];
+        bytes_to_magic_floats(words0[i], f0);
+        bytes_to_magic_floats(words1[i], f1);
 #pragma unroll
         for (int k = 0; k < 4; k++) {
-            f[k] -= QUANT_MAGIC + 128.0f;
+            f0[k] -= QUANT_MAGIC + 128.0f;
+            f1[k] -= QUANT_MAGIC + 128.0f;
         }
 #pragma unroll
         for (int r = 0; r < BATCH; r++) {
-            float4 v = *reinterpret_cast<const float4*>(xs + r * in + 16 * c + 4 * i);
-            acc[r] = fmaf(f[0], v.x, acc[r]);
-            acc[r] = fmaf(f[1], v.y, acc[r]);
-            acc[r] = fmaf(f[2], v.z, acc[r]);
-            acc[r] = fmaf(f[3], v.w, acc[r]);
+            float4 v = *reinterpret_cast<const float4*>(xs + r * in + (i * vectors + c) * 4);
+            acc0[r] = fmaf(f0[0], v.x, acc0[r]);
+            acc0[r] = fmaf(f0[1], v.y, acc0[r]);
+            acc0[r] = fmaf(f0[2], v.z, acc0[r]);
+            acc0[r] = fmaf(f0[3], v.w, acc0[r]);
+            acc1[r] = fmaf(f1[0], v.x, acc1[r]);
+            acc1[r] = fmaf(f1[1], v.y, acc1[r]);
+            acc1[r] = fmaf(f1[2], v.z, acc1[r]);
+            acc1[r] = fmaf(f1[3], v.w, acc1[r]);
         }
     }
 }
 
-// acc[r] += scale * sum over block c (32 int4 columns) of (q - zero) * x[r], for one row.
+// One row's part of a 32-column int4 vector: the codes of word `word` (low or high nibbles) minus the zero point,
+// as floats (high nibbles come out 16 times too large; int4_vectors scales their sums back).
+__device__ __forceinline__ void int4_floats(unsigned int word, bool high, float offset, float* f) {
+    bytes_to_magic_floats(word & (high ? 0xF0F0F0F0u : 0x0F0F0F0Fu), f);
+#pragma unroll
+    for (int k = 0; k < 4; k++) {
+        f[k] -= offset;
+    }
+}
+
+// acc[r] += scale * sum over weight vector c (32 int4 columns) of (q - zero) * x[r], for rows a and b.
 template <int BATCH>
-__device__ __forceinline__ void int4_chunk(uint4 w, float scale, float zero, const float* xs, int in, int c,
-                                           float* acc) {
-    unsigned int words[4] = {w.x, w.y, w.z, w.w};
-    float low_offset = QUANT_MAGIC + zero;
-    float high_offset = QUANT_MAGIC + 16.0f * zero;
-    float low[BATCH];
-    float high[BATCH];
+__device__ __forceinline__ void int4_vectors(uint4 wa, uint4 wb, float scale0, float zero0, float scale1,
+                                             float zero1, const float* xs, int in, int vectors, int c, float* acc0,
+                                             float* acc1) {
+    unsigned int words0[4] = {wa.x, wa.y, wa.z, wa.w};
+    unsigned int words1[4] = {wb.x, wb.y, wb.z, wb.w};
+    float low_offset0 = QUANT_MAGIC + zero0;
+    float high_offset0 = QUANT_MAGIC + 16.0f * zero0;
+    float low_offset1 = QUANT_MAGIC + zero1;
+    float high_offset1 = QUANT_MAGIC + 16.0f * zero1;
+    float low0[BATCH];
+    float high0[BATCH];
+    float low1[BATCH];
+    float high1[BATCH];
 #pragma unroll
     for (int r = 0; r < BATCH; r++) {
-        low[r] = 0.0f;
-        high[r] = 0.0f;
+        low0[r] = 0.0f;
+        high0[r] = 0.0f;
+        low1[r] = 0.0f;
+        high1[r] = 0.0f;
     }
 #pragma unroll
     for (int i = 0; i < 4; i++) {
-        float fl[4];
-        float fh[4];
-        bytes_to_magic_floats(words[i] & 0x0F0F0F0Fu, fl);
-        bytes_to_magic_floats(words[i] & 0xF0F0F0F0u, fh);
-#pragma unroll
-        for (int k = 0; k < 4; k++) {
-            fl[k] -= low_offset;
-            fh[k] -= high_offset;
-        }
+        float fl0[4];
+        float fh0[4];
+        float fl1[4];
+        float fh1[4];
+        int4_floats(words0[i], false, low_offset0, fl0);
+        int4_floats(words0[i], true, high_offset0, fh0);
+        int4_floats(words1[i], false, low_offset1, fl1);
+        int4_floats(words1[i], true, high_offset1, fh1);
 #pragma unroll
         for (int r = 0; r < BATCH; r++) {
-            const float* row = xs + r * in + 32 * c + 4 * i;
-            float4 vl = *reinterpret_cast<const float4*>(row);
-            float4 vh = *reinterpret_cast<const float4*>(row + 16);
-            low[r] = fmaf(fl[0], vl.x, low[r]);
-            low[r] = fmaf(fl[1], vl.y, low[r]);
-            low[r] = fmaf(fl[2], vl.z, low[r]);
-            low[r] = fmaf(fl[3], vl.w, low[r]);
-            high[r] = fmaf(fh[0], vh.x, high[r]);
-            high[r] = fmaf(fh[1], vh.y, high[r]);
-            high[r] = fmaf(fh[2], vh.z, high[r]);
-            high[r] = fmaf(fh[3], vh.w, high[r]);
+            const float* row = xs + r * in;
+            float4 vl = *reinterpret_cast<const float4*>(row + (i * vectors + c) * 4);
+            float4 vh = *reinterpret_cast<const float4*>(row + ((4 + i) * vectors + c) * 4);
+            low0[r] = fmaf(fl0[0], vl.x, low0[r]);
+            low0[r] = fmaf(fl0[1], vl.y, low0[r]);
+            low0[r] = fmaf(fl0[2], vl.z, low0[r]);
+            low0[r] = fmaf(fl0[3], vl.w, low0[r]);
+            high0[r] = fmaf(fh0[0], vh.x, high0[r]);
+            high0[r] = fmaf(fh0[1], vh.y, high0[r]);
+            high0[r] = fmaf(fh0[2], vh.z, high0[r]);
+            high0[r] = fmaf(fh0[3], vh.w, high0[r]);
+            low1[r] = fmaf(fl1[0], vl.x, low1[r]);
+            low1[r] = fmaf(fl1[1], vl.y, low1[r]);
+            low1[r] = fmaf(fl1[2], vl.z, low1[r]);
+            low1[r] = fmaf(fl1[3], vl.w, low1[r]);
+            high1[r] = fmaf(fh1[0], vh.x, high1[r]);
+            high1[r] = fmaf(fh1[1], vh.y, high1[r]);
+            high1[r] = fmaf(fh1[2], vh.z, high1[r]);
+            high1[r] = fmaf(fh1[3], vh.w, high1[r]);
         }
     }
 #pragma unroll
     for (int r = 0; r < BATCH; r++) {
-        acc[r] = fmaf(scale, fmaf(high[r], 0.0625f, low[r]), acc[r]);
+        acc0[r] = fmaf(scale0, fmaf(high0[r], 0.0625f, low0[r]), acc0[r]);
+        acc1[r] = fmaf(scale1, fmaf(high1[r], 0.0625f, low1[r]), acc1[r]);
     }
 }
 
@@ -231,7 +278,7 @@ __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float
     bool prefetched = true;
 
     wait_for_previous_kernels();
-    quant_prologue<BATCH>(xs, x, in, rows, prologue, norm_weight, eps, normed, order);
+    quant_prologue<BATCH>(xs, x, in, columns_per_chunk, rows, prologue, norm_weight, eps, normed, order);
     __syncthreads();
 
     for (int base = blockIdx.x * teams; base < pairs; base += gridDim.x * teams) {
@@ -261,13 +308,12 @@ __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float
                 int c = first + u * stride;
                 if (c < chunks) {
                     if (FORMAT == QUANT_INT8) {
-                        int8_chunk<BATCH>(a[u], xs, in, c, acc0);
-                        int8_chunk<BATCH>(b[u], xs, in, c, acc1);
+                        int8_vectors<BATCH>(a[u], b[u], xs, in, chunks, c, acc0, acc1);
                     } else {
                         long long g0 = groups0 + (c >> group_shift);
                         long long g1 = groups1 + (c >> group_shift);
-                        int4_chunk<BATCH>(a[u], scales[g0], (float) zeros[g0], xs, in, c, acc0);
-                        int4_chunk<BATCH>(b[u], scales[g1], (float) zeros[g1], xs, in, c, acc1);
+                        int4_vectors<BATCH>(a[u], b[u], scales[g0], (float) zeros[g0], scales[g1],
+                                            (float) zeros[g1], xs, in, chunks, c, acc0, acc1);
                     }
                 }
             }
@@ -357,42 +403,80 @@ extern "C" __global__ void quant_gemv_int4_8(QUANT_GEMV_PARAMETERS) {
     quant_gemv<8, QUANT_INT4>(QUANT_GEMV_ARGUMENTS);
 }
 
-// grid-stride over the n * in weights. weight: [n, in] signed bytes, scales: [n] f32, out: [n, in] bf16
+// Block-stride over the rows, a 16-byte vector of codes per thread and step. weight: [n, in] signed bytes,
+// scales: [n] f32, out: [n, in] bf16
 extern "C" __global__ void dequantize_int8(const signed char* __restrict__ weight, const float* __restrict__ scales,
                                            int in, int n, bf16* __restrict__ out) {
     wait_for_previous_kernels();
-    long long total = (long long) n * in;
-    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total;
-         e += (long long) gridDim.x * blockDim.x) {
-        out[e] = float_to_bf16((float) weight[e] * scales[e / in]);
+    for (int o = blockIdx.x; o < n; o += gridDim.x) {
+        float scale = scales[o];
+        const signed char* row = weight + (long long) o * in;
+        bf16* target = out + (long long) o * in;
+        if ((in & 15) != 0) {
+            for (int i = threadIdx.x; i < in; i += blockDim.x) {
+                target[i] = float_to_bf16((float) row[i] * scale);
+            }
+            continue;
+        }
+        for (int v = threadIdx.x; v < in >> 4; v += blockDim.x) {
+            uint4 w = load_streaming_bytes(reinterpret_cast<const unsigned char*>(row) + 16 * v);
+            unsigned int words[4] = {w.x ^ 0x80808080u, w.y ^ 0x80808080u, w.z ^ 0x80808080u, w.w ^ 0x80808080u};
+            float values[16];
+#pragma unroll
+            for (int i = 0; i < 4; i++) {
+                bytes_to_magic_floats(words[i], values + 4 * i);
+#pragma unroll
+                for (int k = 0; k < 4; k++) {
+                    values[4 * i + k] = (values[4 * i + k] - (QUANT_MAGIC + 128.0f)) * scale;
+                }
+            }
+            uint4* stored = reinterpret_cast<uint4*>(target + 16 * v);
+            stored[0] = pack_bf16x8(values);
+            stored[1] = pack_bf16x8(values + 8);
+        }
     }
 }
 
-// grid-stride over the n * in / 2 packed bytes. packed: [n, in / 2], scales: [n, in / group] f32, zeros:
-// [n, in / group] bytes, order: [in] int or null, out: [n, in] bf16 in input order (out[o, order[j]] = W[o, j]).
+// Block-stride over the rows, a 16-byte vector (32 columns, one group) per thread and step. packed: [n, in / 2],
+// scales: [n, in / group] f32, zeros: [n, in / group] bytes, order: [in] int or null, out: [n, in] bf16 in input
+// order (out[o, order[j]] = W[o, j]).
 extern "C" __global__ void dequantize_int4(const unsigned char* __restrict__ packed, const float* __restrict__ scales,
                                            const unsigned char* __restrict__ zeros, const int* __restrict__ order,
                                            int group, int in, int n, bf16* __restrict__ out) {
     wait_for_previous_kernels();
-    int half = in / 2;
     int groups = in / group;
-    long long total = (long long) n * half;
-    for (long long e = blockIdx.x * (long long) blockDim.x + threadIdx.x; e < total;
-         e += (long long) gridDim.x * blockDim.x) {
-        int o = (int) (e / half);
-        int byte_index = (int) (e - (long long) o * half);
-        int block = byte_index >> 4;
-        int k = byte_index & 15;
-        unsigned int value = packed[e];
-        int columns[2] = {32 * block + k, 32 * block + 16 + k};
-        unsigned int codes[2] = {value & 15u, value >> 4};
+    for (int o = blockIdx.x; o < n; o += gridDim.x) {
+        const unsigned char* row = packed + (long long) o * (in / 2);
+        bf16* target = out + (long long) o * in;
+        for (int v = threadIdx.x; v < in >> 5; v += blockDim.x) {
+            int g = o * groups + 32 * v / group;
+            float scale = scales[g];
+            float zero = (float) zeros[g];
+            uint4 w = load_streaming_bytes(row + 16 * v);
+            unsigned int words[4] = {w.x, w.y, w.z, w.w};
+            float values[32];
 #pragma unroll
-        for (int h = 0; h < 2; h++) {
-            int j = columns[h];
-            long long g = (long long) o * groups + j / group;
-            float w = ((float) codes[h] - (float) zeros[g]) * scales[g];
-            int i = order != nullptr ? order[j] : j;
-            out[(long long) o * in + i] = float_to_bf16(w);
+            for (int i = 0; i < 4; i++) {
+                int4_floats(words[i], false, QUANT_MAGIC + zero, values + 4 * i);
+                int4_floats(words[i], true, QUANT_MAGIC + 16.0f * zero, values + 16 + 4 * i);
+#pragma unroll
+                for (int k = 0; k < 4; k++) {
+                    values[4 * i + k] *= scale;
+                    values[16 + 4 * i + k] *= 0.0625f * scale;
+                }
+            }
+            if (order == nullptr) {
+                uint4* stored = reinterpret_cast<uint4*>(target + 32 * v);
+#pragma unroll
+                for (int q = 0; q < 4; q++) {
+                    stored[q] = pack_bf16x8(values + 8 * q);
+                }
+            } else {
+#pragma unroll
+                for (int t = 0; t < 32; t++) {
+                    target[order[32 * v + t]] = float_to_bf16(values[t]);
+                }
+            }
         }
     }
 }

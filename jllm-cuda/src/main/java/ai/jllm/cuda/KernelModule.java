@@ -25,8 +25,8 @@ final class KernelModule implements AutoCloseable {
     static final String SOURCES = RESOURCES + "kernels/";
     /** The translation unit and every file it includes, as src/main/cuda has them. */
     static final List<String> SOURCE_FILES = List.of("kernels.cu", "common.cuh", "arch.cu", "embedding.cu", "norm.cu",
-            "rope.cu", "attention.cu", "activation.cu", "gather.cu", "gemv.cu", "quant_gemv.cu", "reduce.cuh",
-            "select.cuh", "sampling.cu");
+            "rope.cu", "attention.cu", "activation.cu", "gather.cu", "gemv.cu", "quant_gemv.cu", "quant_mma.cu",
+            "reduce.cuh", "select.cuh", "sampling.cu");
 
     /** How the kernels were obtained. */
     enum Origin {

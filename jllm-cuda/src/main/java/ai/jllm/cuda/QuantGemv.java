@@ -4,9 +4,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Launchers for quant_gemv.cu: the fused dequantize-GEMV of decode-sized batches (int8 and int4 weights, gemv.cu's
- * prologues and epilogues) and the dequantization of a whole weight into a bf16 matrix for cuBLASLt. Launched through
- * {@link Kernels} (same stream, argument block and dependent launches).
+ * Launchers for quant_gemv.cu and quant_mma.cu: the fused dequantize-GEMV of decode-sized batches (int8 and int4
+ * weights, gemv.cu's prologues and epilogues; int4 with groups of a multiple of 128 on tensor cores) and the
+ * dequantization of a whole weight into a bf16 matrix for cuBLASLt. Launched through {@link Kernels} (same stream,
+ * argument block and dependent launches).
  */
 final class QuantGemv {
 
@@ -15,16 +16,18 @@ final class QuantGemv {
      * dequantization and cuBLASLt. One 256-thread block per multiprocessor still keeps enough loads in flight.
      */
     static final int MAX_SHARED_BYTES = 160 << 10;
-    private static final int DEQUANTIZE_THREADS = 256;
+    private static final int DEQUANTIZE_THREADS = 128;
 
     private final CudaDriver driver;
     private final Kernels kernels;
     /** [format][batch] functions and names, batches 1, 2, 4, 8. */
     private final long[][] gemv;
     private final String[][] gemvNames;
+    private final long int4Mma;
     private final long dequantizeInt8;
     private final long dequantizeInt4;
-    private final Map<Long, Integer> occupancy = new HashMap<>();
+    /** Resident blocks per multiprocessor, by function and shared memory. */
+    private final Map<Long, Map<Integer, Integer>> occupancy = new HashMap<>();
 
     QuantGemv(CudaDriver driver, KernelModule module, Kernels kernels) {
         this.driver = driver;
@@ -42,6 +45,9 @@ final class QuantGemv {
                 gemvNames[format.ordinal()][batch] = name;
             }
         }
+        this.int4Mma = module.function("quant_gemv_int4_mma");
+        driver.functionSetAttribute(int4Mma, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                MAX_SHARED_BYTES);
         this.dequantizeInt8 = module.function("dequantize_int8");
         this.dequantizeInt4 = module.function("dequantize_int4");
     }
@@ -57,6 +63,9 @@ final class QuantGemv {
      * rows' f32 inputs within {@link #MAX_SHARED_BYTES}.
      */
     static boolean fits(CudaQuantizedLinear weights, int rows) {
+        if (onTensorCores(weights)) {
+            return rows >= 1 && rows <= Kernels.GEMV_MAX_ROWS && mmaSharedBytes(weights, rows) <= MAX_SHARED_BYTES;
+        }
         int vectorsPerGroup = weights.groupSize() / 32;
         return rows >= 1 && rows <= Kernels.GEMV_MAX_ROWS
                 && weights.inFeatures() % columnsPerVector(weights.format()) == 0
@@ -64,19 +73,46 @@ final class QuantGemv {
                 && (long) Kernels.gemvBatch(rows) * weights.inFeatures() * Float.BYTES <= MAX_SHARED_BYTES;
     }
 
+    /** Whether the int4 tensor-core kernel (quant_mma.cu) runs the product: int4 in groups of a multiple of 128. */
+    private static boolean onTensorCores(CudaQuantizedLinear weights) {
+        return weights.format() == CudaQuantizedLinear.Format.INT4 && weights.groupSize() % 128 == 0;
+    }
+
+    /** quant_mma.cu's dynamic shared memory: the bf16 inputs (vectors padded to an odd count) and the group sums. */
+    private static int mmaSharedBytes(CudaQuantizedLinear weights, int rows) {
+        int vectors = weights.inFeatures() / 32;
+        return rows * (64 * (vectors | 1) + Float.BYTES * (weights.inFeatures() / weights.groupSize()));
+    }
+
     /** y = x W^T (+ b) for a batch that {@link #fits}, input from {@code prologue}, output to {@code epilogue}. */
     void gemv(CudaQuantizedLinear weights, int rows, GemvPrologue prologue, GemvEpilogue epilogue) {
-        int batch = Kernels.gemvBatch(rows);
         int in = weights.inFeatures();
         int n = weights.outFeatures();
         int threads = Kernels.GEMV_THREADS;
-        int shared = batch * in * Float.BYTES;
         int pairs = (n + 1) / 2;
-        int format = weights.format().ordinal();
-        int resident = Math.max(1, occupancy(format, batch, shared)) * kernels.multiprocessors();
-        int split = split(pairs, in / columnsPerVector(weights.format()), resident);
-        int teams = threads / 32 / split;
-        int blocks = Math.min((pairs + teams - 1) / teams, resident);
+        String name;
+        long function;
+        int shared;
+        int split;
+        int blocks;
+        if (onTensorCores(weights)) {
+            // 8 pairs per team of warps; a lane streams one vector of each of its pair's rows per quad of vectors (128
+            // columns), so a warp covers 32 vectors of a row per quad, as gemv.cu's warps do per step.
+            name = "quant_gemv_int4_mma";
+            function = int4Mma;
+            shared = mmaSharedBytes(weights, rows);
+            int resident = Math.max(1, occupancy(function, shared)) * kernels.multiprocessors();
+            split = split(Math.ceilDiv(pairs, 8), in / 4, resident);
+            blocks = Math.min(Math.ceilDiv(pairs, 8 * (threads / 32 / split)), resident);
+        } else {
+            int batch = Kernels.gemvBatch(rows);
+            name = gemvNames[weights.format().ordinal()][batch];
+            function = gemv[weights.format().ordinal()][batch];
+            shared = batch * in * Float.BYTES;
+            int resident = Math.max(1, occupancy(function, shared)) * kernels.multiprocessors();
+            split = split(pairs, in / columnsPerVector(weights.format()), resident);
+            blocks = Math.min(Math.ceilDiv(pairs, threads / 32 / split), resident);
+        }
         KernelArgs args = kernels.args().start();
         args.pointer(weights.weight()).pointer(weights.scales()).pointer(weights.zeros())
                 .pointer(weights.inputOrder().orElse(0)).i32(groupShift(weights)).pointer(weights.bias().orElse(0));
@@ -101,7 +137,7 @@ final class QuantGemv {
         } else {
             args.pointer(0).pointer(0).pointer(0).pointer(0).pointer(0).i32(0).i32(0).i32(0);
         }
-        kernels.launch(gemvNames[format][batch], gemv[format][batch], blocks, 1, 1, threads, shared);
+        kernels.launch(name, function, blocks, 1, 1, threads, shared);
     }
 
     /** log2 of the 16-byte vectors per group (int4), 0 for int8. */
@@ -110,14 +146,9 @@ final class QuantGemv {
                 ? Integer.numberOfTrailingZeros(weights.groupSize() / 32) : 0;
     }
 
-    /** The weight as a bf16 matrix in input order.  out: [out, in] bf16 */
+    /** The weight as a bf16 matrix in input order (one block per row at a time).  out: [out, in] bf16 */
     void dequantize(CudaQuantizedLinear weights, long out) {
-        long work = switch (weights.format()) {
-            case INT8 -> (long) weights.outFeatures() * weights.inFeatures();
-            case INT4 -> (long) weights.outFeatures() * weights.inFeatures() / 2;
-        };
-        int blocks = (int) Math.min((work + DEQUANTIZE_THREADS - 1) / DEQUANTIZE_THREADS,
-                8L * kernels.multiprocessors());
+        int blocks = Math.min(weights.outFeatures(), 8 * kernels.multiprocessors());
         KernelArgs args = kernels.args().start();
         switch (weights.format()) {
             case INT8 -> {
@@ -135,8 +166,9 @@ final class QuantGemv {
     }
 
     /**
-     * Warps per output pair, gemv.cu's rule over 16-byte weight vectors: the fewest that give every multiprocessor a
-     * block, then more while a lane would otherwise need a second round of loads and the grid still fits in one wave.
+     * Warps per unit of work (an output pair; 8 pairs for quant_mma.cu), gemv.cu's rule over the 16-byte weight
+     * vectors a warp streams per row of a unit: the fewest that give every multiprocessor a block, then more while a
+     * lane would otherwise need a second round of loads and the grid still fits in one wave.
      */
     private int split(int pairs, int vectors, int resident) {
         int warps = Kernels.GEMV_THREADS / 32;
@@ -155,8 +187,9 @@ final class QuantGemv {
         return (pairs + teams - 1) / teams;
     }
 
-    private int occupancy(int format, int batch, int shared) {
-        return occupancy.computeIfAbsent((long) format << 40 | (long) batch << 32 | shared,
-                key -> driver.maxActiveBlocksPerMultiprocessor(gemv[format][batch], Kernels.GEMV_THREADS, shared));
+    private int occupancy(long function, int shared) {
+        Map<Integer, Integer> byShared = occupancy.computeIfAbsent(function, key -> new HashMap<>());
+        return byShared.computeIfAbsent(shared,
+                key -> driver.maxActiveBlocksPerMultiprocessor(function, Kernels.GEMV_THREADS, shared));
     }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The CUDA backend's int8 and int4 weight-only products against a plain dequantize-then-multiply reference
  * ({@link RandomQuantized}) on fresh random codes, scales, zero points and inputs, outputs poisoned with NaN first.
- * Rows up to 8 run the fused dequantize-GEMV (quant_gemv.cu), more rows (and inputs the GEMV does not take: int8
+ * Rows up to 8 run the fused dequantize-GEMV (quant_gemv.cu; int4 in groups of a multiple of 128 on tensor cores,
+ * quant_mma.cu), more rows (and inputs the GEMV does not take: int8
  * widths that are not a multiple of 16, int4 groups that are not a power of two times 32, rows too wide for its
  * shared memory) dequantize into bf16 and go through
  * cuBLASLt. Tolerance: {@link DeviceTensors#BF16_TOLERANCE} by normalized error (bf16 outputs; the cuBLASLt path also
@@ -79,7 +80,7 @@ class CudaQuantizedLinearTest {
     @CsvSource({"1,256,96,128,false,false", "2,512,131,32,true,true", "4,1024,77,128,true,false",
         "8,4096,64,128,false,true", "7,384,19,128,true,true", "1,14336,40,128,true,false",
         "3,14336,24,128,false,false", "12,256,96,64,true,true", "33,512,200,128,false,false",
-        "3,384,50,96,true,false"})
+        "3,384,50,96,true,false", "5,512,70,64,true,true", "6,768,33,256,false,true"})
     void int4MatchesDequantizedProduct(int rows, int in, int out, int groupSize, boolean actOrder, boolean bias) {
         check(RandomQuantized.int4(random, out, in, groupSize, actOrder), rows, bias, false);
     }

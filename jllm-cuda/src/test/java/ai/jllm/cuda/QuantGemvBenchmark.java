@@ -79,7 +79,12 @@ public final class QuantGemvBenchmark {
                     GemvPrologue input = new GemvPrologue.Copy(x);
                     GemvEpilogue output = new GemvEpilogue.Store(y, false);
                     switch (weights.at(copy)) {
-                        case CudaLinear dense -> backend.kernels().gemv(dense, batch, input, output);
+                        case CudaLinear dense -> {
+                            if (!Kernels.gemvFits(shape.in(), batch)) {
+                                return false;
+                            }
+                            backend.kernels().gemv(dense, batch, input, output);
+                        }
                         case CudaQuantizedLinear quantized -> {
                             if (!QuantGemv.fits(quantized, batch)) {
                                 return false;
