@@ -35,6 +35,7 @@ timed() {
 
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv | tee "$out/env.txt"
 date -u +"%Y-%m-%d %H:%M UTC" | tee -a "$out/env.txt"
+df -h /tmp | tail -1 | tee -a "$out/env.txt"
 
 for part in "${parts[@]}"; do
   case $part in
