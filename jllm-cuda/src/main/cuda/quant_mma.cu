@@ -5,8 +5,8 @@
 // (quant_gemv.cu), which at int4's 2 weights a byte is more than a multiprocessor issues while the bytes stream in.
 // Here one LOP3 turns two codes into a bf16 pair 128 + q (0x4300 | q), and mma.sync m16n8k16 multiplies them by the
 // inputs with float32 accumulation, so a weight costs about one instruction. The 128 + zero offset and the scale are
-// applied once per group: sum_j (q_j - z) s x_j = s (sum_j (128 + q_j) x_j - (128 + z) S), S = sum_j x_j over the
-// group's columns, which the prologue computes once per block.
+// applied once per quad of vectors (128 columns, within one group): sum_j (q_j - z) s x_j = s (sum_j (128 + q_j) x_j
+// - (128 + z) S), S = sum_j x_j over the quad's columns, which the prologue computes once per block.
 //
 // Tiles: a warp takes 8 output pairs (tile rows 0-7: each pair's first row, 8-15: its second) against up to 8 batch
 // rows (the mma's n), over a k_split share of the input. Lane (g, t) = (lane / 4, lane % 4) loads 16-byte vectors
@@ -52,11 +52,12 @@ __device__ __forceinline__ int mma_x_index(int b, int j, int padded_vectors) {
 }
 
 // Fills the inputs (bf16, mma_x_index's order) for rows [0, rows) of x or their RMS norm, packed column j holding
-// input order[j] (or j), then sums[b * groups + G] = the sum of row b's inputs over group G. Block 0 also stores the
+// input order[j] (or j), then sums[b * quads + q] = the sum of row b's inputs over packed columns 128 q .. 128 q + 127
+// (quad q). Block 0 also stores the
 // normed rows in input order when norming. x: [rows, in] bf16, norm_weight: [in] f32, normed: [rows, in] bf16.
 __device__ void mma_prologue(bf16* xs, float* sums, const bf16* __restrict__ x, int in, int rows, int prologue,
                              const float* __restrict__ norm_weight, float eps, bf16* __restrict__ normed,
-                             const int* __restrict__ order, int group, int padded_vectors) {
+                             const int* __restrict__ order, int padded_vectors) {
     int chunks = in >> 3;
     for (int b = 0; b < rows; b++) {
         const bf16* row = x + (long long) b * in;
@@ -108,14 +109,14 @@ __device__ void mma_prologue(bf16* xs, float* sums, const bf16* __restrict__ x, 
         }
     }
     __syncthreads();
-    int groups = in / group;
+    int quads = in >> 7;
     int warp = threadIdx.x >> 5;
     int lane = threadIdx.x & 31;
-    for (int entry = warp; entry < rows * groups; entry += blockDim.x >> 5) {
-        int b = entry / groups;
-        int first = (entry - b * groups) * group;
+    for (int entry = warp; entry < rows * quads; entry += blockDim.x >> 5) {
+        int b = entry / quads;
+        int first = (entry - b * quads) << 7;
         float sum = 0.0f;
-        for (int j = first + lane; j < first + group; j += 32) {
+        for (int j = first + lane; j < first + 128; j += 32) {
             sum += bf16_to_float(xs[mma_x_index(b, j, padded_vectors)]);
         }
         sum = warp_sum(sum);
@@ -143,7 +144,7 @@ __device__ __forceinline__ void mma_load(const unsigned char* __restrict__ packe
 }
 
 // grid: at most one wave (blocks walk groups of 8 pairs per team), block: 32 * warps threads (warps <=
-// GEMV_MAX_WARPS), dynamic shared memory: rows * (64 * padded_vectors + 4 * in / group) bytes. packed: [n, in / 2],
+// GEMV_MAX_WARPS), dynamic shared memory: rows * (64 * padded_vectors + 4 * in / 128) bytes. packed: [n, in / 2],
 // scales: [n, in / group] f32, zeros: [n, in / group] bytes, group_shift: log2(group / 32) >= 2, order: [in] int or
 // null, rows <= 8; the rest as gemv.cu's gemv. k_split warps share 8 pairs, each taking every k_split-th quad.
 extern "C" __global__ void quant_gemv_int4_mma(
@@ -159,8 +160,7 @@ extern "C" __global__ void quant_gemv_int4_mma(
     int vectors = in >> 5;
     int quads = vectors >> 2;
     int padded_vectors = vectors | 1;
-    int group = 32 << group_shift;
-    int groups = in / group;
+    int groups = vectors >> group_shift;
     bf16* xs = reinterpret_cast<bf16*>(shared_inputs);
     float* sums = reinterpret_cast<float*>(xs + rows * 4 * padded_vectors * 8);
     const uint4* pieces = shared_inputs;
@@ -187,7 +187,7 @@ extern "C" __global__ void quant_gemv_int4_mma(
     bool prefetched = true;
 
     wait_for_previous_kernels();
-    mma_prologue(xs, sums, x, in, rows, prologue, norm_weight, eps, normed, order, group, padded_vectors);
+    mma_prologue(xs, sums, x, in, rows, prologue, norm_weight, eps, normed, order, padded_vectors);
 
     for (int base = blockIdx.x * teams * 8; base < pairs; base += gridDim.x * teams * 8) {
         int pair = base + team * 8 + g;
@@ -223,7 +223,7 @@ extern "C" __global__ void quant_gemv_int4_mma(
                                  nibbles_to_bf16x2(words0[i] >> 12), nibbles_to_bf16x2(words1[i] >> 12), inputs.z,
                                  inputs.w);
                     }
-                    // tile: rows (row0, row1) x batch rows (2t, 2t + 1); every lane of the quad saw group G.
+                    // tile: rows (row0, row1) x batch rows (2t, 2t + 1) over quad q, which lies in one group.
                     int group_index = c >> group_shift;
                     long long g0 = groups0 + group_index;
                     long long g1 = groups1 + group_index;
@@ -231,8 +231,8 @@ extern "C" __global__ void quant_gemv_int4_mma(
                     float scale1 = scales[g1];
                     float offset0 = 128.0f + (float) zeros[g0];
                     float offset1 = 128.0f + (float) zeros[g1];
-                    float sum_even = 2 * t < rows ? sums[2 * t * groups + group_index] : 0.0f;
-                    float sum_odd = 2 * t + 1 < rows ? sums[(2 * t + 1) * groups + group_index] : 0.0f;
+                    float sum_even = 2 * t < rows ? sums[2 * t * quads + q] : 0.0f;
+                    float sum_odd = 2 * t + 1 < rows ? sums[(2 * t + 1) * quads + q] : 0.0f;
                     acc[0] = fmaf(scale0, fmaf(-offset0, sum_even, tile[0]), acc[0]);
                     acc[1] = fmaf(scale0, fmaf(-offset0, sum_odd, tile[1]), acc[1]);
                     acc[2] = fmaf(scale1, fmaf(-offset1, sum_even, tile[2]), acc[2]);

@@ -78,10 +78,10 @@ final class QuantGemv {
         return weights.format() == CudaQuantizedLinear.Format.INT4 && weights.groupSize() % 128 == 0;
     }
 
-    /** quant_mma.cu's dynamic shared memory: the bf16 inputs (vectors padded to an odd count) and the group sums. */
+    /** quant_mma.cu's dynamic shared memory: the bf16 inputs (vectors padded to an odd count) and 128-column sums. */
     private static int mmaSharedBytes(CudaQuantizedLinear weights, int rows) {
         int vectors = weights.inFeatures() / 32;
-        return rows * (64 * (vectors | 1) + Float.BYTES * (weights.inFeatures() / weights.groupSize()));
+        return rows * (64 * (vectors | 1) + Float.BYTES * (weights.inFeatures() / 128));
     }
 
     /** y = x W^T (+ b) for a batch that {@link #fits}, input from {@code prologue}, output to {@code epilogue}. */
