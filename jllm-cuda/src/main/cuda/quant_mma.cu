@@ -33,7 +33,7 @@ __device__ __forceinline__ unsigned int nibbles_to_bf16x2(unsigned int v) {
 // c += a b for one m16n8k16 bf16 tile with float32 accumulation.
 __device__ __forceinline__ void mma_bf16(float* c, unsigned int a0, unsigned int a1, unsigned int a2,
                                          unsigned int a3, unsigned int b0, unsigned int b1) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+    asm("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
                  "{%8, %9}, {%0, %1, %2, %3};"
                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                  : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
@@ -127,26 +127,46 @@ __device__ void mma_prologue(bf16* xs, float* sums, const bf16* __restrict__ x, 
     __syncthreads();
 }
 
-// Loads vectors 4 q + t of rows row0 and row1 for QUANT_MMA_UNROLL quads q = first, first + stride, ..., zero where a
-// row or quad is out of range. packed: [n, vectors * 16] bytes.
-__device__ __forceinline__ void mma_load(const unsigned char* __restrict__ packed, int vectors, int quads, int row0,
-                                         int row1, bool valid0, bool valid1, int first, int stride, int t, uint4* a,
-                                         uint4* b) {
+// What a lane reads from global memory for QUANT_MMA_UNROLL consecutive quads: its vector of each of its pair's rows,
+// with their groups' scales and 128 + zero points (loaded together, so that one round trip serves the round).
+struct MmaRound {
+    uint4 a[QUANT_MMA_UNROLL];
+    uint4 b[QUANT_MMA_UNROLL];
+    float scale0[QUANT_MMA_UNROLL];
+    float scale1[QUANT_MMA_UNROLL];
+    float offset0[QUANT_MMA_UNROLL];
+    float offset1[QUANT_MMA_UNROLL];
+};
+
+// Loads quads first .. first + QUANT_MMA_UNROLL - 1 (those below end) of rows row0 and row1: vector 4 q + t of each,
+// zero where a row or quad is out of range; rows past n take row 0's scales. packed: [n, vectors * 16] bytes.
+__device__ __forceinline__ void mma_load(const unsigned char* __restrict__ packed, const float* __restrict__ scales,
+                                         const unsigned char* __restrict__ zeros, int vectors, int groups,
+                                         int group_shift, int row0, int row1, bool valid0, bool valid1, int first,
+                                         int end, int t, MmaRound* round) {
     const unsigned char* w0 = packed + (long long) row0 * vectors * 16;
     const unsigned char* w1 = packed + (long long) row1 * vectors * 16;
+    long long groups0 = (long long) (valid0 ? row0 : 0) * groups;
+    long long groups1 = (long long) (valid1 ? row1 : 0) * groups;
 #pragma unroll
     for (int u = 0; u < QUANT_MMA_UNROLL; u++) {
-        int q = first + u * stride;
+        int q = first + u;
         int c = 4 * q + t;
-        a[u] = valid0 && q < quads ? load_streaming_bytes(w0 + 16 * c) : zero_uint4();
-        b[u] = valid1 && q < quads ? load_streaming_bytes(w1 + 16 * c) : zero_uint4();
+        round->a[u] = valid0 && q < end ? load_streaming_bytes(w0 + 16 * c) : zero_uint4();
+        round->b[u] = valid1 && q < end ? load_streaming_bytes(w1 + 16 * c) : zero_uint4();
+        int group_index = q < end ? c >> group_shift : 0;
+        round->scale0[u] = scales[groups0 + group_index];
+        round->scale1[u] = scales[groups1 + group_index];
+        round->offset0[u] = 128.0f + (float) zeros[groups0 + group_index];
+        round->offset1[u] = 128.0f + (float) zeros[groups1 + group_index];
     }
 }
 
 // grid: at most one wave (blocks walk groups of 8 pairs per team), block: 32 * warps threads (warps <=
 // GEMV_MAX_WARPS), dynamic shared memory: rows * (64 * padded_vectors + 4 * in / 128) bytes. packed: [n, in / 2],
 // scales: [n, in / group] f32, zeros: [n, in / group] bytes, group_shift: log2(group / 32) >= 2, order: [in] int or
-// null, rows <= 8; the rest as gemv.cu's gemv. k_split warps share 8 pairs, each taking every k_split-th quad.
+// null, rows <= 8; the rest as gemv.cu's gemv. k_split warps share 8 pairs, each taking a run of consecutive quads
+// (so that a lane's loads of a round are 256 contiguous bytes of each row).
 extern "C" __global__ void quant_gemv_int4_mma(
     const unsigned char* __restrict__ packed, const float* __restrict__ scales, const unsigned char* __restrict__ zeros,
     const int* __restrict__ order, int group_shift, const bf16* __restrict__ bias, const bf16* __restrict__ x, int in,
@@ -175,14 +195,18 @@ extern "C" __global__ void quant_gemv_int4_mma(
     int pairs = (n + 1) / 2;
     int rotated_heads = num_heads + num_kv_heads;
 
-    uint4 a[QUANT_MMA_UNROLL];
-    uint4 b[QUANT_MMA_UNROLL];
+    int quads_per_slice = (quads + k_split - 1) / k_split;
+    int begin = slice * quads_per_slice;
+    int end = min(quads, begin + quads_per_slice);
+
+    MmaRound round;
     {
         int pair = blockIdx.x * teams * 8 + team * 8 + g;
         int row0;
         int row1;
         gemv_pair_rows(pair, epilogue, n, head_dim, rotated_heads, &row0, &row1);
-        mma_load(packed, vectors, quads, row0, row1, pair < pairs, pair < pairs && row1 < n, slice, k_split, t, a, b);
+        mma_load(packed, scales, zeros, vectors, groups, group_shift, row0, row1, pair < pairs,
+                 pair < pairs && row1 < n, begin, end, t, &round);
     }
     bool prefetched = true;
 
@@ -196,47 +220,40 @@ extern "C" __global__ void quant_gemv_int4_mma(
         gemv_pair_rows(pair, epilogue, n, head_dim, rotated_heads, &row0, &row1);
         bool valid0 = pair < pairs;
         bool valid1 = valid0 && row1 < n;
-        // Rows past n read row 0's scales (their sums are discarded).
-        long long groups0 = (long long) (valid0 ? row0 : 0) * groups;
-        long long groups1 = (long long) (valid1 ? row1 : 0) * groups;
         float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-        for (int first = slice; first < quads; first += QUANT_MMA_UNROLL * k_split) {
+        for (int first = begin; first < end; first += QUANT_MMA_UNROLL) {
             if (!prefetched) {
-                mma_load(packed, vectors, quads, row0, row1, valid0, valid1, first, k_split, t, a, b);
+                mma_load(packed, scales, zeros, vectors, groups, group_shift, row0, row1, valid0, valid1, first, end,
+                         t, &round);
             }
             prefetched = false;
 #pragma unroll
             for (int u = 0; u < QUANT_MMA_UNROLL; u++) {
-                int q = first + u * k_split;
-                if (q < quads) {
+                int q = first + u;
+                if (q < end) {
                     int c = 4 * q + t;
-                    unsigned int words0[4] = {a[u].x, a[u].y, a[u].z, a[u].w};
-                    unsigned int words1[4] = {b[u].x, b[u].y, b[u].z, b[u].w};
-                    float tile[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+                    unsigned int words0[4] = {round.a[u].x, round.a[u].y, round.a[u].z, round.a[u].w};
+                    unsigned int words1[4] = {round.b[u].x, round.b[u].y, round.b[u].z, round.b[u].w};
+                    // Low and high nibbles in two tiles: two independent chains of mma.
+                    float low[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+                    float high[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 #pragma unroll
                     for (int i = 0; i < 4; i++) {
                         uint4 inputs = g < rows ? pieces[(g * 4 + i) * padded_vectors + c] : zero_uint4();
-                        mma_bf16(tile, nibbles_to_bf16x2(words0[i]), nibbles_to_bf16x2(words1[i]),
+                        mma_bf16(low, nibbles_to_bf16x2(words0[i]), nibbles_to_bf16x2(words1[i]),
                                  nibbles_to_bf16x2(words0[i] >> 8), nibbles_to_bf16x2(words1[i] >> 8), inputs.x,
                                  inputs.y);
-                        mma_bf16(tile, nibbles_to_bf16x2(words0[i] >> 4), nibbles_to_bf16x2(words1[i] >> 4),
+                        mma_bf16(high, nibbles_to_bf16x2(words0[i] >> 4), nibbles_to_bf16x2(words1[i] >> 4),
                                  nibbles_to_bf16x2(words0[i] >> 12), nibbles_to_bf16x2(words1[i] >> 12), inputs.z,
                                  inputs.w);
                     }
-                    // tile: rows (row0, row1) x batch rows (2t, 2t + 1) over quad q, which lies in one group.
-                    int group_index = c >> group_shift;
-                    long long g0 = groups0 + group_index;
-                    long long g1 = groups1 + group_index;
-                    float scale0 = scales[g0];
-                    float scale1 = scales[g1];
-                    float offset0 = 128.0f + (float) zeros[g0];
-                    float offset1 = 128.0f + (float) zeros[g1];
+                    // rows (row0, row1) x batch rows (2t, 2t + 1) over quad q, which lies in one group.
                     float sum_even = 2 * t < rows ? sums[2 * t * quads + q] : 0.0f;
                     float sum_odd = 2 * t + 1 < rows ? sums[(2 * t + 1) * quads + q] : 0.0f;
-                    acc[0] = fmaf(scale0, fmaf(-offset0, sum_even, tile[0]), acc[0]);
-                    acc[1] = fmaf(scale0, fmaf(-offset0, sum_odd, tile[1]), acc[1]);
-                    acc[2] = fmaf(scale1, fmaf(-offset1, sum_even, tile[2]), acc[2]);
-                    acc[3] = fmaf(scale1, fmaf(-offset1, sum_odd, tile[3]), acc[3]);
+                    acc[0] = fmaf(round.scale0[u], fmaf(-round.offset0[u], sum_even, low[0] + high[0]), acc[0]);
+                    acc[1] = fmaf(round.scale0[u], fmaf(-round.offset0[u], sum_odd, low[1] + high[1]), acc[1]);
+                    acc[2] = fmaf(round.scale1[u], fmaf(-round.offset1[u], sum_even, low[2] + high[2]), acc[2]);
+                    acc[3] = fmaf(round.scale1[u], fmaf(-round.offset1[u], sum_odd, low[3] + high[3]), acc[3]);
                 }
             }
         }
