@@ -7,7 +7,8 @@
 #            int8 and int4, which reports decode tokens/s and the fraction of the roofline on the bytes each reads.
 # Uses what pack.sh put beside this script (jllm-cuda-tests.tar.gz, make_random_model.py); models and engines stay
 # under /tmp/jllm-bench-models (reused while the machine stays up). Logs and JSON under $OUT; figures printed last.
-# Usage: bash .carry/DIR/quant-bench.sh [kernels] [models]   (default: both)
+# Usage: bash .carry/DIR/quant-bench.sh [kernels] [models]   (default: both); JLLM_QUANT_BATCHES="1 8" also times
+# batch 8 (default: 1).
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out=${OUT:-/tmp/jllm-quant-out}
@@ -54,26 +55,32 @@ for part in "${parts[@]}"; do
             --quantization "${scheme}_weight_only"
         fi
       done
-      for engine in "$shape" "$shape-int8" "$shape-int4"; do
-        timed "latency_$engine" 120 "$jllm" bench latency --model "$models/$engine" --backend cuda --batch-size 1 \
-          --isl 128 --osl 256 --iterations 2 --warmup 1 --output-json "$out/latency_$engine.json"
+      for batch in ${JLLM_QUANT_BATCHES:-1}; do
+        for engine in "$shape" "$shape-int8" "$shape-int4"; do
+          timed "latency_${engine}_b$batch" 120 "$jllm" bench latency --model "$models/$engine" --backend cuda \
+            --batch-size "$batch" --isl 128 --osl 256 --iterations 2 --warmup 1 \
+            --output-json "$out/latency_${engine}_b$batch.json"
+        done
       done
-      python3 - "$out" "$shape" <<'PY'
+      python3 - "$out" "$shape" ${JLLM_QUANT_BATCHES:-1} <<'PY'
 import json, os, sys
-out, shape = sys.argv[1], sys.argv[2]
-rows = []
-for name in (shape, shape + "-int8", shape + "-int4"):
-    path = os.path.join(out, "latency_%s.json" % name)
-    if os.path.exists(path):
-        rows.append((name, json.load(open(path))))
-base = rows[0][1]["decode_tokens_per_s"] if rows and rows[0][0] == shape else None
-print("| weights | GB read / step | decode tok/s | roofline tok/s | % of roofline | vs bf16 |")
-print("|---|---:|---:|---:|---:|---:|")
-for name, r in rows:
-    tps = r["decode_tokens_per_s"]
-    print("| %s | %.2f | %.1f | %.1f | %.1f%% | %s |" % (name, r.get("gb_per_step", 0), tps,
-          r.get("roofline_tokens_per_s_per_sequence", 0), 100 * r.get("roofline_fraction", 0),
-          "%.2fx" % (tps / base) if base else "-"))
+out, shape, batches = sys.argv[1], sys.argv[2], sys.argv[3:]
+print("| weights | batch | GB read / step | decode tok/s | prefill tok/s | roofline tok/s | % of roofline | vs bf16 |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for batch in batches:
+    base = None
+    for name in (shape, shape + "-int8", shape + "-int4"):
+        path = os.path.join(out, "latency_%s_b%s.json" % (name, batch))
+        if not os.path.exists(path):
+            continue
+        r = json.load(open(path))
+        tps = r["decode_tokens_per_s"]
+        if name == shape:
+            base = tps
+        prefill = r["isl"] * r["batch_size"] * 1e3 / r["prefill_ms"]["mean"] if r["prefill_ms"]["mean"] else 0
+        print("| %s | %s | %.2f | %.1f | %.0f | %.1f | %.1f%% | %s |" % (name, batch, r.get("gb_per_step", 0), tps,
+              prefill, r.get("roofline_tokens_per_s_per_sequence", 0), 100 * r.get("roofline_fraction", 0),
+              "%.2fx" % (tps / base) if base else "-"))
 PY
       ;;
     *)
