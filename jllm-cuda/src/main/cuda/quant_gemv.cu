@@ -302,12 +302,7 @@ __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float
             if (!prefetched) {
                 quant_load(weight, chunks, row0, row1, valid0, valid1, first, stride, a, b);
             }
-            // The next round's vectors stream in while this round's are multiplied: a code costs several
-            // instructions, so without the overlap the loads would wait for the arithmetic and the other way round.
-            uint4 next_a[GEMV_UNROLL];
-            uint4 next_b[GEMV_UNROLL];
-            quant_load(weight, chunks, row0, row1, valid0, valid1, first + GEMV_UNROLL * stride, stride, next_a,
-                       next_b);
+            prefetched = false;
 #pragma unroll
             for (int u = 0; u < GEMV_UNROLL; u++) {
                 int c = first + u * stride;
@@ -322,12 +317,6 @@ __device__ void quant_gemv(const unsigned char* __restrict__ weight, const float
                     }
                 }
             }
-#pragma unroll
-            for (int u = 0; u < GEMV_UNROLL; u++) {
-                a[u] = next_a[u];
-                b[u] = next_b[u];
-            }
-            prefetched = true;
         }
         prefetched = false;
 #pragma unroll
