@@ -12,8 +12,9 @@ import java.util.Map;
 final class QuantGemv {
 
     /**
-     * Shared memory a block may hold its input rows in (f32, padded batch × in): past it the product goes through
-     * dequantization and cuBLASLt. One 256-thread block per multiprocessor still keeps enough loads in flight.
+     * Shared memory a block may hold its input rows in (quant_gemv.cu: f32, padded batch × in; quant_mma.cu: bf16,
+     * rows × in, plus sums): past it the product goes through dequantization and cuBLASLt. One 256-thread block per
+     * multiprocessor still keeps enough loads in flight.
      */
     static final int MAX_SHARED_BYTES = 160 << 10;
     private static final int DEQUANTIZE_THREADS = 128;
@@ -58,9 +59,10 @@ final class QuantGemv {
     }
 
     /**
-     * Whether a product over {@code rows} rows runs as a fused dequantize-GEMV: int8 inputs a multiple of 16, int4
-     * groups of a power of two times 32 (32, 64, 128, ...: a vector's group is then a shift away), and the padded
-     * rows' f32 inputs within {@link #MAX_SHARED_BYTES}.
+     * Whether a product over {@code rows} rows (at most {@link Kernels#GEMV_MAX_ROWS}) runs as a fused
+     * dequantize-GEMV: int4 in groups of a multiple of 128 on tensor cores; otherwise int8 inputs a multiple of 16,
+     * int4 groups of a power of two times 32 (32, 64: a vector's group is then a shift away); and the inputs within
+     * {@link #MAX_SHARED_BYTES}.
      */
     static boolean fits(CudaQuantizedLinear weights, int rows) {
         if (onTensorCores(weights)) {
