@@ -3,7 +3,7 @@
 #   tests (default)  jllm-cuda-tests.tar.gz: the distribution with a runtime for tests (the jlink image without
 #                    java.desktop, which only draws benchmark plots: it keeps the tarball under the carry limit),
 #                    jllm-cuda's test classes with the golden fixtures, the test libraries and the JUnit console
-#                    launcher; for cuda-tests.sh, cuda-bench.sh and gpu-session.sh.
+#                    launcher; for cuda-tests.sh, cuda-bench.sh, quant-bench.sh and gpu-session.sh.
 #   bench            jllm-bench.tar.gz: the whole distribution (dist/jllm, plots included); for bench.sh.
 # Beside the tarball go the device scripts and the real tokenizers (tokenizers.tgz: qwen3, llama3).
 #
@@ -67,7 +67,7 @@ tar -czf target/tokenizers.tgz -C target/tokenizers qwen3 llama3
 for destination in "${destinations[@]}"; do
   mkdir -p "$destination"
   cp "target/$tarball" target/tokenizers.tgz scripts/device/cuda-tests.sh scripts/device/cuda-bench.sh \
-    scripts/device/bench.sh scripts/device/prefill-bench.sh scripts/device/bench_summary.py \
+    scripts/device/bench.sh scripts/device/prefill-bench.sh scripts/device/quant-bench.sh scripts/device/bench_summary.py \
     scripts/device/make_random_model.py scripts/device/iteration_summary.py scripts/device/kernel-profile.sh \
     scripts/device/kernel_profile.py "$destination/"
 done

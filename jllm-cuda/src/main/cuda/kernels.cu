@@ -11,6 +11,8 @@
 #include "activation.cu"
 #include "gather.cu"
 #include "gemv.cu"
+#include "quant_gemv.cu"
+#include "quant_mma.cu"
 #include "reduce.cuh"
 #include "select.cuh"
 #include "sampling.cu"

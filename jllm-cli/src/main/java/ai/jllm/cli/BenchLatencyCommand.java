@@ -13,6 +13,7 @@ import ai.jllm.bench.Distribution;
 import ai.jllm.bench.MarkdownTable;
 import ai.jllm.bench.PrefillRoofline;
 import ai.jllm.config.KvCacheDtype;
+import ai.jllm.config.EngineConfig;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.cuda.CudaBackend;
 import ai.jllm.engine.IterationStats;
@@ -40,9 +41,10 @@ import picocli.CommandLine.Spec;
                 "Reports the prefill latency (engine steps that held prompt tokens), the time to first token, the "
                         + "decode step latency (steps where the whole batch decodes, timed by the engine), decode "
                         + "tokens/s and the end-to-end latency. On the CUDA backend also the memory-bandwidth "
-                        + "roofline of a decode step (weights + KV cache read once ÷ measured copy bandwidth) and the "
-                        + "fraction of it reached, and the prefill's rate (2 × weights × prompt tokens + causal "
-                        + "attention, in TFLOP/s) as a fraction of the bf16 GEMM rate measured in the same run."})
+                        + "roofline of a decode step (weights as the engine stores them, int8/int4 codes with their "
+                        + "scales and zero points, + KV cache read once ÷ measured copy bandwidth) and the fraction "
+                        + "of it reached, and the prefill's rate (2 × weights × prompt tokens + causal attention, in "
+                        + "TFLOP/s) as a fraction of the bf16 GEMM rate measured in the same run."})
 final class BenchLatencyCommand implements Callable<Integer> {
 
     @Spec
@@ -128,7 +130,9 @@ final class BenchLatencyCommand implements Callable<Integer> {
                         progress.stepTo(i + 1);
                     }
                 }
-                report(timed, config, backend, llm.kvCache().dtype(), bandwidth, gemmRate, modelDir, out);
+                report(timed, config, llm.engineConfig().map(EngineConfig::quantization)
+                        .orElse(EngineConfig.Quantization.NONE), backend, llm.kvCache().dtype(), bandwidth, gemmRate,
+                        modelDir, out);
             }
         }
         return 0;
@@ -144,8 +148,9 @@ final class BenchLatencyCommand implements Callable<Integer> {
         return handles.stream().map(handle -> handle.result().join()).toList();
     }
 
-    private void report(List<Iteration> timed, ModelConfig config, Backend backend, KvCacheDtype kvDtype,
-                        Optional<Double> bandwidth, Optional<Double> gemmRate, Path modelDir, PrintWriter out) {
+    private void report(List<Iteration> timed, ModelConfig config, EngineConfig.Quantization quantization,
+                        Backend backend, KvCacheDtype kvDtype, Optional<Double> bandwidth, Optional<Double> gemmRate,
+                        Path modelDir, PrintWriter out) {
         List<Double> prefill = new ArrayList<>();
         List<Double> ttft = new ArrayList<>();
         List<Double> decodeSteps = new ArrayList<>();
@@ -208,10 +213,11 @@ final class BenchLatencyCommand implements Callable<Integer> {
         json.put("decode_tokens_per_s", stepsPerSecond * batchSize);
         json.put("decode_tokens_per_s_per_sequence", stepsPerSecond);
         if (bandwidth.isPresent()) {
-            // bf16 weights on the GPU, the KV cache as it is stored; the average context of the timed decode steps.
-            DecodeRoofline roofline = DecodeRoofline.of(config, 2, KvCacheConfig.bytesPerToken(config.numLayers(),
-                    config.numKeyValueHeads(), config.headDim(), kvDtype.elementBytes(backend.activationType()),
-                    kvDtype.scaleBytesPerHead()));
+            // Dense weights in bf16 on the GPU, quantized ones as the engine stores them, the KV cache as it is
+            // stored; the average context of the timed decode steps.
+            DecodeRoofline roofline = DecodeRoofline.of(config, quantization, 2, KvCacheConfig.bytesPerToken(
+                    config.numLayers(), config.numKeyValueHeads(), config.headDim(),
+                    kvDtype.elementBytes(backend.activationType()), kvDtype.scaleBytesPerHead()));
             double context = inputLength + outputLength / 2.0;
             double rooflineSteps = roofline.stepsPerSecond(bandwidth.get(), batchSize, context);
             totals.row("copy bandwidth (GB/s)", figure(bandwidth.get() / 1e9))

@@ -15,8 +15,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * A backend without quantized kernels (the CUDA backend until it has them) refuses quantized weights with a one-line
- * message naming itself and the scheme, through {@link Backend}'s default method.
+ * A backend without quantized kernels (a new backend until it has them; the CPU and CUDA backends override the method)
+ * refuses quantized weights with a one-line message naming itself and the scheme, through {@link Backend}'s default
+ * method.
  */
 class QuantizedLinearDefaultTest {
 
@@ -26,7 +27,7 @@ class QuantizedLinearDefaultTest {
                     return InvocationHandler.invokeDefault(proxy, method, args);
                 }
                 if (method.getName().equals("name")) {
-                    return "cuda";
+                    return "example";
                 }
                 throw new UnsupportedOperationException(method.getName());
             });
@@ -37,7 +38,7 @@ class QuantizedLinearDefaultTest {
                 view("s", DType.F32, 8, 2));
         assertThatThrownBy(() -> backend.linear(weight, List.of()))
                 .isInstanceOf(JllmException.class)
-                .hasMessage("the cuda backend has no int8 weight-only kernels yet; run this model with --backend cpu, "
+                .hasMessage("the example backend has no int8 weight-only kernels yet; run this model with --backend cpu, "
                         + "or build an engine with --quantization none");
     }
 
@@ -46,7 +47,7 @@ class QuantizedLinearDefaultTest {
         QuantizedLinear.Int4 weight = new QuantizedLinear.Int4(view("w", DType.U8, 32, 2, 16),
                 view("s", DType.F32, 8, 2, 1), view("z", DType.U8, 2, 2, 1), 32, Optional.empty());
         assertThatThrownBy(() -> backend.linear(weight, List.of()))
-                .isInstanceOf(JllmException.class).hasMessageStartingWith("the cuda backend has no int4");
+                .isInstanceOf(JllmException.class).hasMessageStartingWith("the example backend has no int4");
     }
 
     private static TensorView view(String name, DType dtype, int bytes, long... shape) {

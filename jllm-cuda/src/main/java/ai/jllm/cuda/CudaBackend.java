@@ -15,6 +15,7 @@ import ai.jllm.kvcache.KvQuantizer;
 import ai.jllm.sampling.SampleOutput;
 import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
+import ai.jllm.weights.QuantizedLinear;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -26,10 +27,12 @@ import java.util.SplittableRandom;
 
 /**
  * The CUDA backend: bf16 activations and KV cache, bf16 weight matrices (fused parts stacked into one [out, in]
- * matrix), f32 norm weights and rotary table, f32 logits. Every op enqueues work on one stream; only
- * {@link #copyToHost} and {@link #sample} wait for the device. Kernels are jllm's own (src/main/cuda); matrix products
- * of decode-sized batches run as GEMV kernels with the element-wise ops around them fused in ({@link DecodeFusion}),
- * larger ones through cuBLASLt. Sampling runs on the GPU ({@link CudaSampler}).
+ * matrix) or int8/int4 weight-only quantized ones as the engine stores them ({@link CudaQuantizedLinear}), f32 norm
+ * weights and rotary table, f32 logits. Every op enqueues work on one stream; only {@link #copyToHost} and
+ * {@link #sample} wait for the device. Kernels are jllm's own (src/main/cuda); matrix products of decode-sized batches
+ * run as GEMV kernels (quantized weights: fused dequantize-GEMV) with the element-wise ops around them fused in
+ * ({@link DecodeFusion}), larger ones through cuBLASLt (quantized weights dequantized first, {@link
+ * QuantizedProducts}). Sampling runs on the GPU ({@link CudaSampler}).
  *
  * <p>Not thread-safe: one thread drives a backend at a time (the engine's step loop). Each entry point makes the
  * backend's context current on the calling thread.
@@ -44,6 +47,8 @@ public final class CudaBackend implements Backend {
     private final KernelModule module;
     private final Kernels kernels;
     private final Gemm gemm;
+    private final QuantGemv quantGemv;
+    private final QuantizedProducts quantizedProducts;
     private final DecodeFusion fusion;
     private final CudaSampler sampler;
     private final WeightUploader uploader;
@@ -77,10 +82,12 @@ public final class CudaBackend implements Backend {
         this.module = KernelModule.load(driver, device.computeCapability(), arena);
         this.kernels = new Kernels(driver, module, device, stream, arena);
         this.gemm = new Gemm(driver, CublasLt.load(arena), stream, arena);
-        this.fusion = new DecodeFusion(kernels);
+        this.memory = new DeviceMemory(driver);
+        this.quantGemv = new QuantGemv(driver, module, kernels);
+        this.quantizedProducts = new QuantizedProducts(quantGemv, gemm, memory);
+        this.fusion = new DecodeFusion(kernels, quantGemv);
         this.sampler = new CudaSampler(driver, kernels, stream);
         this.uploader = new WeightUploader(driver, stream);
-        this.memory = new DeviceMemory(driver);
         this.metadata = new StepMetadata(driver, stream);
         this.graphs = new StepGraphs(driver, stream);
         this.attentionCounters = new GrowingBuffer(driver, stream);
@@ -173,6 +180,17 @@ public final class CudaBackend implements Backend {
     public LinearWeights linear(List<TensorView> weightParts, List<TensorView> biasParts) {
         driver.setCurrent(context);
         return CudaLinear.upload(weightParts, biasParts, uploader, memory);
+    }
+
+    /** Int8 and int4 weights go to the device as stored (see {@link CudaQuantizedLinear}). */
+    @Override
+    public LinearWeights linear(QuantizedLinear weight, List<TensorView> biasParts) {
+        driver.setCurrent(context);
+        CudaQuantizedLinear linear = CudaQuantizedLinear.upload(weight, biasParts, uploader, memory);
+        if (quantizedProducts.reserve(linear)) {
+            graphs.clear();
+        }
+        return linear;
     }
 
     @Override
@@ -338,12 +356,18 @@ public final class CudaBackend implements Backend {
     public void linear(Tensor x, LinearWeights weights, int rows, Tensor out) {
         CudaTensor input = CudaTensor.of(x).expect(DType.BF16, "linear");
         CudaTensor output = CudaTensor.of(out);
-        CudaLinear linear = CudaLinear.of(weights);
-        if (input.width() != linear.inFeatures() || output.width() != linear.outFeatures()) {
-            throw new IllegalArgumentException("linear " + linear.inFeatures() + " -> " + linear.outFeatures()
+        if (input.width() != weights.inFeatures() || output.width() != weights.outFeatures()) {
+            throw new IllegalArgumentException("linear " + weights.inFeatures() + " -> " + weights.outFeatures()
                     + " applied to rows of " + input.width() + " into rows of " + output.width());
         }
         int stepRows = rows(rows);
+        if (weights instanceof CudaQuantizedLinear quantized) {
+            if (!fusion.linear(input.pointer(), quantized, stepRows, output.pointer(), output.dtype())) {
+                quantizedProducts.run(quantized, input.pointer(), stepRows, output.pointer(), output.dtype());
+            }
+            return;
+        }
+        CudaLinear linear = CudaLinear.of(weights);
         if (!fusion.linear(input.pointer(), linear, stepRows, output.pointer(), output.dtype())) {
             gemm.run(linear, input.pointer(), stepRows, output.pointer(), output.dtype());
         }
@@ -550,6 +574,15 @@ public final class CudaBackend implements Backend {
 
     CudaDriver driver() {
         return driver;
+    }
+
+    /** The quantized products' launchers and their large-batch path, for QuantGemvBenchmark. */
+    QuantGemv quantGemv() {
+        return quantGemv;
+    }
+
+    QuantizedProducts quantizedProducts() {
+        return quantizedProducts;
     }
 
     long stream() {

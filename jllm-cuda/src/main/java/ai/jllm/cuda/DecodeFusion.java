@@ -1,5 +1,6 @@
 package ai.jllm.cuda;
 
+import ai.jllm.backend.LinearWeights;
 import ai.jllm.tensor.DType;
 
 /**
@@ -12,7 +13,9 @@ import ai.jllm.tensor.DType;
  * layer that reads its output takes it as its prologue) or a linear layer (the next op may take its output on the
  * way out: the residual add, SwiGLU, or rope with the cache write). Every other op first launches what is held
  * ({@link #flush}); so does the end of a step. The fused kernels still write every tensor the separate ops would have
- * written, rounded the same way, so fusion changes no result beyond the order of float sums.
+ * written, rounded the same way, so fusion changes no result beyond the order of float sums. Quantized weights
+ * ({@link CudaQuantizedLinear}) take the same path through quant_gemv.cu's kernels, which share gemv.cu's prologues
+ * and epilogues.
  */
 final class DecodeFusion {
 
@@ -23,15 +26,17 @@ final class DecodeFusion {
     private record HeldNorm(long x, long weight, float eps, int width, long out, int rows) implements Held {}
 
     /** out = prologue(x) W^T (+ b).  out: [rows, n] */
-    private record HeldLinear(GemvPrologue prologue, CudaLinear weights, int rows, long out, DType outType)
+    private record HeldLinear(GemvPrologue prologue, LinearWeights weights, int rows, long out, DType outType)
             implements Held {}
 
     private final Kernels kernels;
+    private final QuantGemv quantGemv;
     /** What is held back; null when nothing is. */
     private Held held;
 
-    DecodeFusion(Kernels kernels) {
+    DecodeFusion(Kernels kernels, QuantGemv quantGemv) {
         this.kernels = kernels;
+        this.quantGemv = quantGemv;
     }
 
     /** out = rmsNorm(x) * weight: held for a decode-sized batch, else launched.  x, out: [rows, width] bf16 */
@@ -49,8 +54,8 @@ final class DecodeFusion {
      *
      * @return false when the product is not decode-sized: nothing is held then and the caller runs it
      */
-    boolean linear(long x, CudaLinear weights, int rows, long out, DType outType) {
-        if (!Kernels.gemvFits(weights.inFeatures(), rows)) {
+    boolean linear(long x, LinearWeights weights, int rows, long out, DType outType) {
+        if (!fits(weights, rows)) {
             flush();
             return false;
         }
@@ -75,7 +80,7 @@ final class DecodeFusion {
         if (held instanceof HeldLinear linear && absorbs(linear, delta, rows)
                 && !linear.prologue().reads(residual)) {
             held = null;
-            kernels.gemv(linear.weights(), rows, linear.prologue(), new GemvEpilogue.AddResidual(delta, residual));
+            gemv(linear.weights(), rows, linear.prologue(), new GemvEpilogue.AddResidual(delta, residual));
             return true;
         }
         flush();
@@ -91,7 +96,7 @@ final class DecodeFusion {
         if (held instanceof HeldLinear linear && absorbs(linear, gateUp, rows)
                 && !linear.prologue().reads(activated)) {
             held = null;
-            kernels.gemv(linear.weights(), rows, linear.prologue(), new GemvEpilogue.SiluMul(gateUp, activated));
+            gemv(linear.weights(), rows, linear.prologue(), new GemvEpilogue.SiluMul(gateUp, activated));
             return true;
         }
         flush();
@@ -106,11 +111,28 @@ final class DecodeFusion {
     boolean rope(GemvEpilogue.Rope rope, int rows) {
         if (held instanceof HeldLinear linear && absorbs(linear, rope.qkv(), rows)) {
             held = null;
-            kernels.gemv(linear.weights(), rows, linear.prologue(), rope);
+            gemv(linear.weights(), rows, linear.prologue(), rope);
             return true;
         }
         flush();
         return false;
+    }
+
+    private static boolean fits(LinearWeights weights, int rows) {
+        return switch (weights) {
+            case CudaLinear dense -> Kernels.gemvFits(dense.inFeatures(), rows);
+            case CudaQuantizedLinear quantized -> QuantGemv.fits(quantized, rows);
+            default -> throw new IllegalArgumentException("not CUDA linear weights: " + weights);
+        };
+    }
+
+    /** Launches the GEMV kernel of the weights' type. */
+    private void gemv(LinearWeights weights, int rows, GemvPrologue prologue, GemvEpilogue epilogue) {
+        switch (weights) {
+            case CudaLinear dense -> kernels.gemv(dense, rows, prologue, epilogue);
+            case CudaQuantizedLinear quantized -> quantGemv.gemv(quantized, rows, prologue, epilogue);
+            default -> throw new IllegalArgumentException("not CUDA linear weights: " + weights);
+        }
     }
 
     private static boolean absorbs(HeldLinear linear, long output, int rows) {
@@ -125,7 +147,7 @@ final class DecodeFusion {
             case null -> { }
             case HeldNorm norm -> kernels.rmsNorm(norm.x(), norm.weight(), norm.eps(), norm.width(), norm.out(),
                     norm.rows());
-            case HeldLinear linear -> kernels.gemv(linear.weights(), linear.rows(), linear.prologue(),
+            case HeldLinear linear -> gemv(linear.weights(), linear.rows(), linear.prologue(),
                     new GemvEpilogue.Store(linear.out(), linear.outType() == DType.F32));
         }
     }

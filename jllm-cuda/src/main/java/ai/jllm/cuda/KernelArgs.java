@@ -15,7 +15,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class KernelArgs {
 
-    static final int MAX_ARGUMENTS = 24;
+    static final int MAX_ARGUMENTS = 28;
 
     private final MemorySegment values;
     private final MemorySegment pointers;

@@ -383,7 +383,17 @@ final class Kernels {
         launch(name, function, gridX, gridY, 1, threads, 0);
     }
 
-    private void launch(String name, long function, int gridX, int gridY, int gridZ, int threads, int sharedBytes) {
+    /** The argument block of the next launch (for the launchers of other op families, {@link QuantGemv}). */
+    KernelArgs args() {
+        return args;
+    }
+
+    int multiprocessors() {
+        return multiprocessors;
+    }
+
+    /** Launches {@code function} with the arguments set in {@link #args}, as a dependent launch where they are on. */
+    void launch(String name, long function, int gridX, int gridY, int gridZ, int threads, int sharedBytes) {
         if (gridX == 0 || gridY == 0) {
             return;
         }

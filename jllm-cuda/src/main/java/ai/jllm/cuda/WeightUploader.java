@@ -13,7 +13,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * Moves stored tensors (usually memory-mapped) to the device in the backend's types: converted on the host into one of
  * two pinned staging buffers, chunk by chunk, while the other buffer's copy runs. F32, F16 and BF16 sources become
- * bf16 (matrices) or f32 (norm weights and other vectors).
+ * bf16 (matrices) or f32 (norm weights and other vectors); quantized weights are copied as they are.
  */
 final class WeightUploader implements AutoCloseable {
 
@@ -49,6 +49,20 @@ final class WeightUploader implements AutoCloseable {
             convert(view, start, count, target, buffer);
             driver.copyHostToDevice(destination + start * target.byteSize(), buffer, count * target.byteSize(),
                     stream);
+            driver.eventRecord(copied[next], stream);
+            next = 1 - next;
+        }
+    }
+
+    /** Copies {@code view}'s bytes as they are (quantized codes, zero points, permutations) to {@code destination}. */
+    void uploadBytes(TensorView view, long destination) {
+        long bytes = view.data().byteSize();
+        for (long start = 0; start < bytes; start += CHUNK_BYTES) {
+            long count = Math.min(CHUNK_BYTES, bytes - start);
+            MemorySegment buffer = staging[next];
+            driver.eventSynchronize(copied[next]);
+            MemorySegment.copy(view.data(), start, buffer, 0, count);
+            driver.copyHostToDevice(destination + start, buffer, count, stream);
             driver.eventRecord(copied[next], stream);
             next = 1 - next;
         }
