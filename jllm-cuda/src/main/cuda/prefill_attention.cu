@@ -335,7 +335,9 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv,
 #endif
 }
 
-// One kernel per head size and cache element type, each with the same arguments (scales unused for bf16).
+// One kernel per head size and cache element type, each with the same arguments (scales unused for bf16). The 8-bit
+// 64-wide kernels ask for one resident block per multiprocessor at least: left to its default, ptxas holds them to 128
+// registers on sm_80-89 and spills; with the bound it takes 156 (three blocks of 128 threads still fit).
 extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_64(
         const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
         const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
@@ -358,7 +360,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_
                               out_width);
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_fp8_64(
+extern "C" __global__ void __launch_bounds__(PREFILL_THREADS, 1) prefill_attention_fp8_64(
         const bf16* __restrict__ qkv, const unsigned char* __restrict__ k_cache, const unsigned char* __restrict__ v_cache,
         const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
         const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
@@ -380,7 +382,7 @@ extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_
                               out_width);
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_int8_64(
+extern "C" __global__ void __launch_bounds__(PREFILL_THREADS, 1) prefill_attention_int8_64(
         const bf16* __restrict__ qkv, const signed char* __restrict__ k_cache, const signed char* __restrict__ v_cache,
         const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
         const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
