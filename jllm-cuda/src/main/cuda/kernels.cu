@@ -9,6 +9,7 @@
 #include "activation.cu"
 #include "gather.cu"
 #include "gemv.cu"
+#include "fp8.cu"
 #include "reduce.cuh"
 #include "select.cuh"
 #include "sampling.cu"

@@ -13,6 +13,7 @@ import ai.jllm.backend.Tensor;
 import ai.jllm.sampling.SampleOutput;
 import ai.jllm.sampling.SamplingBatch;
 import ai.jllm.tensor.DType;
+import ai.jllm.weights.QuantizedLinear;
 import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -41,6 +42,8 @@ public final class CudaBackend implements Backend {
     private final KernelModule module;
     private final Kernels kernels;
     private final Gemm gemm;
+    private final Fp8Kernels fp8Kernels;
+    private final Fp8Gemm fp8Gemm;
     private final DecodeFusion fusion;
     private final CudaSampler sampler;
     private final WeightUploader uploader;
@@ -73,13 +76,16 @@ public final class CudaBackend implements Backend {
         this.stream = driver.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
         this.module = KernelModule.load(driver, device.computeCapability(), arena);
         this.kernels = new Kernels(driver, module, device, stream, arena);
-        this.gemm = new Gemm(driver, CublasLt.load(arena), stream, arena);
-        this.fusion = new DecodeFusion(kernels);
+        CublasLt lt = CublasLt.load(arena);
+        this.gemm = new Gemm(driver, lt, stream, arena);
+        this.fp8Kernels = new Fp8Kernels(driver, module, device, kernels.dependentLaunches(), stream, arena);
+        this.fusion = new DecodeFusion(kernels, fp8Kernels);
         this.sampler = new CudaSampler(driver, kernels, stream);
         this.uploader = new WeightUploader(driver, stream);
         this.memory = new DeviceMemory(driver);
         this.metadata = new StepMetadata(driver, stream);
         this.graphs = new StepGraphs(driver, stream);
+        this.fp8Gemm = new Fp8Gemm(driver, lt, fp8Kernels, stream, arena, graphs::clear);
         this.attentionCounters = new GrowingBuffer(driver, stream);
         this.attentionPartials = new GrowingBuffer(driver, stream);
         this.transfers = new HostTransfers(driver, stream);
@@ -170,6 +176,16 @@ public final class CudaBackend implements Backend {
     public LinearWeights linear(List<TensorView> weightParts, List<TensorView> biasParts) {
         driver.setCurrent(context);
         return CudaLinear.upload(weightParts, biasParts, uploader, memory);
+    }
+
+    /** FP8 projections (sm_89+, see {@link CudaFp8Linear}); the weight-only schemes are refused as by default. */
+    @Override
+    public LinearWeights linear(QuantizedLinear weight, List<TensorView> biasParts) {
+        if (weight instanceof QuantizedLinear.Fp8 fp8) {
+            driver.setCurrent(context);
+            return CudaFp8Linear.upload(fp8, biasParts, device, uploader, memory);
+        }
+        return Backend.super.linear(weight, biasParts);
     }
 
     @Override
@@ -319,6 +335,10 @@ public final class CudaBackend implements Backend {
     public void linear(Tensor x, LinearWeights weights, int rows, Tensor out) {
         CudaTensor input = CudaTensor.of(x).expect(DType.BF16, "linear");
         CudaTensor output = CudaTensor.of(out);
+        if (weights instanceof CudaFp8Linear fp8) {
+            linearFp8(input, fp8, rows, output);
+            return;
+        }
         CudaLinear linear = CudaLinear.of(weights);
         if (input.width() != linear.inFeatures() || output.width() != linear.outFeatures()) {
             throw new IllegalArgumentException("linear " + linear.inFeatures() + " -> " + linear.outFeatures()
@@ -327,6 +347,18 @@ public final class CudaBackend implements Backend {
         int stepRows = rows(rows);
         if (!fusion.linear(input.pointer(), linear, stepRows, output.pointer(), output.dtype())) {
             gemm.run(linear, input.pointer(), stepRows, output.pointer(), output.dtype());
+        }
+    }
+
+    private void linearFp8(CudaTensor input, CudaFp8Linear fp8, int rows, CudaTensor output) {
+        if (input.width() != fp8.inFeatures() || output.width() != fp8.outFeatures()) {
+            throw new IllegalArgumentException("fp8 linear " + fp8.inFeatures() + " -> " + fp8.outFeatures()
+                    + " applied to rows of " + input.width() + " into rows of " + output.width());
+        }
+        output.expect(DType.BF16, "fp8 linear");
+        int stepRows = rows(rows);
+        if (!fusion.linear(input.pointer(), fp8, stepRows, output.pointer(), DType.BF16)) {
+            fp8Gemm.run(fp8, input.pointer(), stepRows, output.pointer());
         }
     }
 
@@ -469,6 +501,11 @@ public final class CudaBackend implements Backend {
         return kernels;
     }
 
+    /** fp8.cu's launchers (for kernel tests in this package). */
+    Fp8Kernels fp8Kernels() {
+        return fp8Kernels;
+    }
+
     CudaDriver driver() {
         return driver;
     }
@@ -562,6 +599,7 @@ public final class CudaBackend implements Backend {
         metadata.close();
         uploader.close();
         gemm.close();
+        fp8Gemm.close();
         memory.close();
         transfers.close();
         module.close();

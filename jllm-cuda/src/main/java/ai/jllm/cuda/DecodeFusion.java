@@ -1,5 +1,6 @@
 package ai.jllm.cuda;
 
+import ai.jllm.backend.LinearWeights;
 import ai.jllm.tensor.DType;
 
 /**
@@ -22,16 +23,18 @@ final class DecodeFusion {
     /** out = rmsNorm(x) * weight.  x, out: [rows, width] bf16 */
     private record HeldNorm(long x, long weight, float eps, int width, long out, int rows) implements Held {}
 
-    /** out = prologue(x) W^T (+ b).  out: [rows, n] */
-    private record HeldLinear(GemvPrologue prologue, CudaLinear weights, int rows, long out, DType outType)
+    /** out = prologue(x) W^T (+ b).  out: [rows, n]; weights: {@link CudaLinear} or {@link CudaFp8Linear} */
+    private record HeldLinear(GemvPrologue prologue, LinearWeights weights, int rows, long out, DType outType)
             implements Held {}
 
     private final Kernels kernels;
+    private final Fp8Kernels fp8Kernels;
     /** What is held back; null when nothing is. */
     private Held held;
 
-    DecodeFusion(Kernels kernels) {
+    DecodeFusion(Kernels kernels, Fp8Kernels fp8Kernels) {
         this.kernels = kernels;
+        this.fp8Kernels = fp8Kernels;
     }
 
     /** out = rmsNorm(x) * weight: held for a decode-sized batch, else launched.  x, out: [rows, width] bf16 */
@@ -49,8 +52,13 @@ final class DecodeFusion {
      *
      * @return false when the product is not decode-sized: nothing is held then and the caller runs it
      */
-    boolean linear(long x, CudaLinear weights, int rows, long out, DType outType) {
-        if (!Kernels.gemvFits(weights.inFeatures(), rows)) {
+    boolean linear(long x, LinearWeights weights, int rows, long out, DType outType) {
+        boolean fits = switch (weights) {
+            case CudaLinear dense -> Kernels.gemvFits(dense.inFeatures(), rows);
+            case CudaFp8Linear fp8 -> outType == DType.BF16 && Fp8Kernels.gemvFits(fp8.inFeatures(), rows);
+            default -> throw new IllegalArgumentException("not CUDA linear weights: " + weights);
+        };
+        if (!fits) {
             flush();
             return false;
         }
@@ -75,7 +83,7 @@ final class DecodeFusion {
         if (held instanceof HeldLinear linear && absorbs(linear, delta, rows)
                 && !linear.prologue().reads(residual)) {
             held = null;
-            kernels.gemv(linear.weights(), rows, linear.prologue(), new GemvEpilogue.AddResidual(delta, residual));
+            gemv(linear.weights(), rows, linear.prologue(), new GemvEpilogue.AddResidual(delta, residual));
             return true;
         }
         flush();
@@ -91,7 +99,7 @@ final class DecodeFusion {
         if (held instanceof HeldLinear linear && absorbs(linear, gateUp, rows)
                 && !linear.prologue().reads(activated)) {
             held = null;
-            kernels.gemv(linear.weights(), rows, linear.prologue(), new GemvEpilogue.SiluMul(gateUp, activated));
+            gemv(linear.weights(), rows, linear.prologue(), new GemvEpilogue.SiluMul(gateUp, activated));
             return true;
         }
         flush();
@@ -106,7 +114,7 @@ final class DecodeFusion {
     boolean rope(GemvEpilogue.Rope rope, int rows) {
         if (held instanceof HeldLinear linear && absorbs(linear, rope.qkv(), rows)) {
             held = null;
-            kernels.gemv(linear.weights(), rows, linear.prologue(), rope);
+            gemv(linear.weights(), rows, linear.prologue(), rope);
             return true;
         }
         flush();
@@ -125,8 +133,16 @@ final class DecodeFusion {
             case null -> { }
             case HeldNorm norm -> kernels.rmsNorm(norm.x(), norm.weight(), norm.eps(), norm.width(), norm.out(),
                     norm.rows());
-            case HeldLinear linear -> kernels.gemv(linear.weights(), linear.rows(), linear.prologue(),
+            case HeldLinear linear -> gemv(linear.weights(), linear.rows(), linear.prologue(),
                     new GemvEpilogue.Store(linear.out(), linear.outType() == DType.F32));
+        }
+    }
+
+    private void gemv(LinearWeights weights, int rows, GemvPrologue prologue, GemvEpilogue epilogue) {
+        switch (weights) {
+            case CudaLinear dense -> kernels.gemv(dense, rows, prologue, epilogue);
+            case CudaFp8Linear fp8 -> fp8Kernels.gemv(fp8, rows, prologue, epilogue);
+            default -> throw new IllegalArgumentException("not CUDA linear weights: " + weights);
         }
     }
 

@@ -54,6 +54,20 @@ final class WeightUploader implements AutoCloseable {
         }
     }
 
+    /** Copies {@code view}'s bytes as they are (quantized codes, whatever their dtype) to {@code destination}. */
+    void uploadBytes(TensorView view, long destination) {
+        long bytes = view.elementCount() * view.dtype().byteSize();
+        for (long start = 0; start < bytes; start += CHUNK_BYTES) {
+            long count = Math.min(CHUNK_BYTES, bytes - start);
+            MemorySegment buffer = staging[next];
+            driver.eventSynchronize(copied[next]);
+            MemorySegment.copy(view.data(), start, buffer, 0, count);
+            driver.copyHostToDevice(destination + start, buffer, count, stream);
+            driver.eventRecord(copied[next], stream);
+            next = 1 - next;
+        }
+    }
+
     /** Copies host floats (a table the model computed) to {@code destination} as f32. */
     void upload(float[] values, long destination) {
         long perChunk = CHUNK_BYTES / Float.BYTES;
