@@ -2,6 +2,7 @@
 # FP8 against bf16 on the GPU machine, in one run (issue 7, item 3): a random-weight Llama-3-8B-shaped model (made by
 # make_random_model.py), built by `jllm build` into an fp8 engine and a bf16 engine (--quantization none; skipped, and
 # bf16 run from the model directory, when fewer than JLLM_FP8_BF16_ENGINE_MIN_LEFT_S seconds are left), then
+#   Fp8LinearBenchmark     the linear layers alone, bf16 against fp8, per shape and row count
 #   jllm bench throughput  128 prompt + 128 generated tokens, JLLM_FP8_REQUESTS requests (default 512), bf16 and fp8
 #   jllm bench latency     batch 1, 128 + 128 tokens, bf16 and fp8
 # side by side in the same run. Every step has a time limit inside the budget (JLLM_FP8_BUDGET_S, default 300 s);
@@ -49,6 +50,12 @@ step() {
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.max.mem --format=csv
 } | tee -a "$out/fp8-bench.log"
 
+# The linear layers alone (jllm-cuda's test classes): bf16 against fp8 per Llama-3-8B shape and row count.
+classpath="$work/test-classes:$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone \
+  | tr '\n' ':')"
+step linear 90 "$work/jllm/runtime/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  -cp "$classpath" ai.jllm.cuda.Fp8LinearBenchmark
+
 step model 150 python3 "$here/make_random_model.py" llama-3-8b "$model" "$work/tokenizers/llama3"
 build() {  # SCHEME
   rm -rf "$engines/$1"
@@ -76,6 +83,8 @@ du -sh "$engines"/* 2>/dev/null | tee -a "$out/fp8-bench.log"
 
 echo "== figures"
 cat "$out/fp8-bench.log"
+echo "-- linear"
+grep -E "rows|^CUDA" "$out/linear.log"
 for scheme in none fp8; do
   for kind in throughput latency; do
     echo "-- ${kind}_$scheme"

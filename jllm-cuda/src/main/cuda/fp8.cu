@@ -91,23 +91,33 @@ extern "C" __global__ void fp8_quantize_rows(const bf16* __restrict__ x, int wid
     }
 }
 
-// y = product * row_scales[r] * channel_scales[c] (+ bias[c]), in place, rounded to bf16. grid-stride over the
-// elements. y: [rows, n] bf16 (cuBLASLt's product of the codes), row_scales: [rows] f32, channel_scales: [n] f32,
-// bias: [n] bf16 or null.
-extern "C" __global__ void fp8_scale_rows(bf16* __restrict__ y, int rows, int n, const float* __restrict__ row_scales,
+// y = product * row_scales[r] * channel_scales[c] (+ bias[c]), in place, rounded to bf16: for a cuBLASLt that cannot
+// scale FP8 products itself. grid: (ceil(n / 8 / blockDim.x), rows), eight outputs per thread.
+// y: [rows, n] bf16 (n a multiple of 8; cuBLASLt's product of the codes), row_scales: [rows] f32,
+// channel_scales: [n] f32, bias: [n] bf16 or null.
+extern "C" __global__ void fp8_scale_rows(bf16* __restrict__ y, int n, const float* __restrict__ row_scales,
                                           const float* __restrict__ channel_scales, const bf16* __restrict__ bias) {
     wait_for_previous_kernels();
-    long long total = (long long) rows * n;
-    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < total;
-         i += (long long) gridDim.x * blockDim.x) {
-        int r = (int) (i / n);
-        int c = (int) (i - (long long) r * n);
-        float value = bf16_to_float(y[i]) * (row_scales[r] * channel_scales[c]);
-        if (bias != nullptr) {
-            value += bf16_to_float(bias[c]);
-        }
-        y[i] = float_to_bf16(value);
+    int c = 8 * (blockIdx.x * blockDim.x + threadIdx.x);
+    if (c >= n) {
+        return;
     }
+    uint4* target = reinterpret_cast<uint4*>(y + (long long) blockIdx.y * n + c);
+    float row_scale = row_scales[blockIdx.y];
+    float values[8];
+    unpack_bf16x8(*target, values);
+    float biases[8];
+    if (bias != nullptr) {
+        unpack_bf16x8(*reinterpret_cast<const uint4*>(bias + c), biases);
+    }
+#pragma unroll
+    for (int e = 0; e < 8; e++) {
+        values[e] *= row_scale * channel_scales[c + e];
+        if (bias != nullptr) {
+            values[e] += biases[e];
+        }
+    }
+    *target = pack_bf16x8(values);
 }
 
 // gemv.cu's gemv<BATCH> with E4M3 weights: a lane's 16-byte load is 16 weights (two of the bf16 kernel's chunks), and

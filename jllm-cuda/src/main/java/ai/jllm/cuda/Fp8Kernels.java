@@ -12,7 +12,6 @@ final class Fp8Kernels {
 
     private static final int QUANTIZE_THREADS = 256;
     private static final int SCALE_THREADS = 256;
-    private static final int MAX_GRID_STRIDE_BLOCKS = 4096;
     /** E4M3 codes per 16-byte weight load of gemv_fp8. */
     private static final int CODES_PER_LOAD = 16;
 
@@ -55,15 +54,16 @@ final class Fp8Kernels {
     /** x: [rows, width] bf16 → codes: [rows, width] E4M3, scales: [rows] f32 (amax / 448) */
     void quantizeRows(long x, int width, long codes, long scales, int rows) {
         args.start().pointer(x).i32(width).pointer(codes).pointer(scales);
-        launch("fp8_quantize_rows", quantizeRows, rows, QUANTIZE_THREADS, 0);
+        launch("fp8_quantize_rows", quantizeRows, rows, 1, QUANTIZE_THREADS, 0);
     }
 
-    /** y = y * rowScales[r] * channelScales[c] (+ bias[c]) in place.  y: [rows, n] bf16, bias: [n] bf16 or 0 */
+    /**
+     * y = y * rowScales[r] * channelScales[c] (+ bias[c]) in place.
+     * y: [rows, n] bf16 (n a multiple of 8), bias: [n] bf16 or 0
+     */
     void scaleRows(long y, int rows, int n, long rowScales, long channelScales, long bias) {
-        args.start().pointer(y).i32(rows).i32(n).pointer(rowScales).pointer(channelScales).pointer(bias);
-        long total = (long) rows * n;
-        launch("fp8_scale_rows", scaleRows, (int) Math.min(MAX_GRID_STRIDE_BLOCKS, (total + SCALE_THREADS - 1)
-                / SCALE_THREADS), SCALE_THREADS, 0);
+        args.start().pointer(y).i32(n).pointer(rowScales).pointer(channelScales).pointer(bias);
+        launch("fp8_scale_rows", scaleRows, (n / 8 + SCALE_THREADS - 1) / SCALE_THREADS, rows, SCALE_THREADS, 0);
     }
 
     /** y = prologue(x) (W * scales)^T (+ b) for a decode-sized batch, with {@code epilogue}: see gemv.cu, fp8.cu. */
@@ -102,7 +102,7 @@ final class Fp8Kernels {
         } else {
             args.pointer(0).pointer(0).pointer(0).pointer(0).pointer(0).i32(0).i32(0).i32(0);
         }
-        launch(gemvNames[batch], gemv[batch], blocks, Kernels.GEMV_THREADS, shared);
+        launch(gemvNames[batch], gemv[batch], blocks, 1, Kernels.GEMV_THREADS, shared);
     }
 
     /**
@@ -134,15 +134,15 @@ final class Fp8Kernels {
                 key -> driver.maxActiveBlocksPerMultiprocessor(gemv[batch], Kernels.GEMV_THREADS, shared));
     }
 
-    private void launch(String name, long function, int blocks, int threads, int sharedBytes) {
-        if (blocks == 0) {
+    private void launch(String name, long function, int gridX, int gridY, int threads, int sharedBytes) {
+        if (gridX == 0 || gridY == 0) {
             return;
         }
         if (dependentLaunches) {
-            driver.launch(name, function, dependentLaunch.configure(blocks, 1, 1, threads, sharedBytes, stream),
+            driver.launch(name, function, dependentLaunch.configure(gridX, gridY, 1, threads, sharedBytes, stream),
                     args.parameters());
         } else {
-            driver.launch(name, function, blocks, 1, 1, threads, 1, 1, sharedBytes, stream, args.parameters());
+            driver.launch(name, function, gridX, gridY, 1, threads, 1, 1, sharedBytes, stream, args.parameters());
         }
     }
 }
