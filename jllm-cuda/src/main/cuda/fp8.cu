@@ -40,7 +40,8 @@ __device__ __forceinline__ unsigned int fp8_encode(float v) {
 // The product's scale carries the 2^120 back (FP8_DECODE_SCALE).
 #define FP8_DECODE_SCALE 0x1p120f
 __device__ __forceinline__ float fp8_decode_scaled(unsigned int byte_at_top) {
-    // byte_at_top: the code in bits 31..24, other bits zero. Sign stays at bit 31, magnitude moves to bits 26..20.
+    // byte_at_top: the code in bits 31..24 (lower bits are masked off). Sign stays at bit 31, magnitude moves to bits
+    // 26..20.
     return __uint_as_float((byte_at_top & 0x80000000u) | ((byte_at_top >> 4) & 0x07f00000u));
 }
 
@@ -91,8 +92,7 @@ extern "C" __global__ void fp8_quantize_rows(const bf16* __restrict__ x, int wid
     }
 }
 
-// y = product * row_scales[r] * channel_scales[c] (+ bias[c]), in place, rounded to bf16: for a cuBLASLt that cannot
-// scale FP8 products itself. grid: (ceil(n / 8 / blockDim.x), rows), eight outputs per thread.
+// y = product * row_scales[r] * channel_scales[c] (+ bias[c]), in place, rounded to bf16. grid: (ceil(n / 8 / blockDim.x), rows), eight outputs per thread.
 // y: [rows, n] bf16 (n a multiple of 8; cuBLASLt's product of the codes), row_scales: [rows] f32,
 // channel_scales: [n] f32, bias: [n] bf16 or null.
 extern "C" __global__ void fp8_scale_rows(bf16* __restrict__ y, int n, const float* __restrict__ row_scales,

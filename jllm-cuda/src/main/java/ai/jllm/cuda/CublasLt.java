@@ -33,18 +33,9 @@ final class CublasLt {
     static final int CUBLASLT_MATMUL_DESC_TRANSB = 4;
     static final int CUBLASLT_MATMUL_DESC_EPILOGUE = 7;
     static final int CUBLASLT_MATMUL_DESC_BIAS_POINTER = 8;
-    static final int CUBLASLT_MATMUL_DESC_A_SCALE_POINTER = 17;
-    static final int CUBLASLT_MATMUL_DESC_B_SCALE_POINTER = 18;
-    static final int CUBLASLT_MATMUL_DESC_A_SCALE_MODE = 31;
-    static final int CUBLASLT_MATMUL_DESC_B_SCALE_MODE = 32;
-    // cublasLtMatmulMatrixScale_t: a float per row of op(A) and per column of op(B) (cuBLAS 12.9+, FP8 on sm_90)
-    static final int CUBLASLT_MATMUL_MATRIX_SCALE_OUTER_VEC_32F = 3;
     // cublasLtEpilogue_t
     static final int CUBLASLT_EPILOGUE_DEFAULT = 1;
     static final int CUBLASLT_EPILOGUE_BIAS = 4;
-    // cublasStatus_t
-    static final int CUBLAS_STATUS_INVALID_VALUE = 7;
-    static final int CUBLAS_STATUS_NOT_SUPPORTED = 15;
     // cublasLtMatmulPreferenceAttributes_t
     static final int CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1;
 
@@ -136,25 +127,6 @@ final class CublasLt {
             MemorySegment buffer = arena.allocateFrom(JAVA_INT, value);
             check("cublasLtMatmulDescSetAttribute(" + attribute + ")",
                     (int) matmulDescSetAttribute.invokeExact(descriptor, attribute, buffer, 4L));
-        } catch (Throwable thrown) {
-            throw Downcalls.rethrow(thrown);
-        }
-    }
-
-    /**
-     * Sets an int attribute that this cuBLASLt may not know (an older library refuses newer attribute values).
-     *
-     * @return false when cuBLASLt answers CUBLAS_STATUS_INVALID_VALUE or NOT_SUPPORTED; other failures throw
-     */
-    boolean trySetInt(long descriptor, int attribute, int value) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocateFrom(JAVA_INT, value);
-            int status = (int) matmulDescSetAttribute.invokeExact(descriptor, attribute, buffer, 4L);
-            if (status == CUBLAS_STATUS_INVALID_VALUE || status == CUBLAS_STATUS_NOT_SUPPORTED) {
-                return false;
-            }
-            check("cublasLtMatmulDescSetAttribute(" + attribute + ")", status);
-            return true;
         } catch (Throwable thrown) {
             throw Downcalls.rethrow(thrown);
         }

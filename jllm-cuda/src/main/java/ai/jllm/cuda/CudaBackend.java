@@ -85,7 +85,7 @@ public final class CudaBackend implements Backend {
         this.memory = new DeviceMemory(driver);
         this.metadata = new StepMetadata(driver, stream);
         this.graphs = new StepGraphs(driver, stream);
-        this.fp8Gemm = new Fp8Gemm(driver, lt, fp8Kernels, stream, arena, graphs::clear, true);
+        this.fp8Gemm = new Fp8Gemm(driver, lt, fp8Kernels, stream, arena, graphs::clear);
         this.attentionCounters = new GrowingBuffer(driver, stream);
         this.attentionPartials = new GrowingBuffer(driver, stream);
         this.transfers = new HostTransfers(driver, stream);

@@ -25,7 +25,7 @@ final class KernelModule implements AutoCloseable {
     static final String SOURCES = RESOURCES + "kernels/";
     /** The translation unit and every file it includes, as src/main/cuda has them. */
     static final List<String> SOURCE_FILES = List.of("kernels.cu", "common.cuh", "arch.cu", "embedding.cu", "norm.cu",
-            "rope.cu", "attention.cu", "activation.cu", "gather.cu", "gemv.cu", "reduce.cuh", "select.cuh",
+            "rope.cu", "attention.cu", "activation.cu", "gather.cu", "gemv.cu", "fp8.cu", "reduce.cuh", "select.cuh",
             "sampling.cu");
 
     /** How the kernels were obtained. */
