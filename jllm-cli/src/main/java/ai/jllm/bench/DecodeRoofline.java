@@ -1,5 +1,6 @@
 package ai.jllm.bench;
 
+import ai.jllm.config.EngineConfig;
 import ai.jllm.config.ModelConfig;
 
 /**
@@ -17,18 +18,33 @@ import ai.jllm.config.ModelConfig;
 public record DecodeRoofline(double weightBytes, double kvBytesPerToken) {
 
     /**
-     * @param weightElementBytes bytes per weight element as the backend stores them (2 for bf16)
+     * @param linearElementBytes bytes per element of the attention and MLP matrices as stored (2 for bf16, 1 for
+     *                           int8 and fp8 engines, about 0.5 for int4)
+     * @param outputElementBytes bytes per element of the output projection (2 for bf16; quantized engines keep it so)
      * @param kvElementBytes     bytes per KV-cache element (2 for bf16)
      */
-    public static DecodeRoofline of(ModelConfig config, int weightElementBytes, int kvElementBytes) {
+    public static DecodeRoofline of(ModelConfig config, double linearElementBytes, int outputElementBytes,
+                                    int kvElementBytes) {
         long hidden = config.hiddenSize();
         long q = (long) config.numAttentionHeads() * config.headDim();
         long kv = (long) config.numKeyValueHeads() * config.headDim();
         long perLayer = hidden * (q + 2 * kv) + q * hidden + 3 * hidden * config.intermediateSize();
-        double weights = (double) weightElementBytes * (perLayer * config.numLayers()
-                + (long) config.vocabSize() * hidden);
+        double weights = linearElementBytes * perLayer * config.numLayers()
+                + (double) outputElementBytes * config.vocabSize() * hidden;
         double kvPerToken = 2.0 * kvElementBytes * config.numLayers() * kv;
         return new DecodeRoofline(weights, kvPerToken);
+    }
+
+    /**
+     * Bytes per element of an engine's attention and MLP matrices (codes plus their scales and zero points), on a
+     * backend that keeps dense weights in bf16.
+     */
+    public static double linearElementBytes(EngineConfig.Quantization quantization) {
+        return switch (quantization.scheme()) {
+            case NONE -> 2;
+            case INT8_WEIGHT_ONLY, FP8 -> 1;
+            case INT4_WEIGHT_ONLY -> 0.5 + (double) (Float.BYTES + 1) / quantization.groupSize().orElseThrow();
+        };
     }
 
     /** Bytes one decode step of {@code batch} sequences reads when each holds {@code averageContext} tokens. */

@@ -11,6 +11,7 @@ import ai.jllm.bench.BenchRequest;
 import ai.jllm.bench.DecodeRoofline;
 import ai.jllm.bench.Distribution;
 import ai.jllm.bench.MarkdownTable;
+import ai.jllm.config.EngineConfig;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.cuda.CudaBackend;
 import ai.jllm.engine.IterationStats;
@@ -194,8 +195,11 @@ final class BenchLatencyCommand implements Callable<Integer> {
         json.put("decode_tokens_per_s", stepsPerSecond * batchSize);
         json.put("decode_tokens_per_s_per_sequence", stepsPerSecond);
         if (bandwidth.isPresent()) {
-            // bf16 weights and KV cache on the GPU; the average context of the timed decode steps.
-            DecodeRoofline roofline = DecodeRoofline.of(config, 2, 2);
+            // bf16 weights (an engine's quantized matrices as stored) and KV cache on the GPU; the average context of
+            // the timed decode steps.
+            double linearBytes = EngineConfig.isEngine(modelDir)
+                    ? DecodeRoofline.linearElementBytes(EngineConfig.load(modelDir).quantization()) : 2;
+            DecodeRoofline roofline = DecodeRoofline.of(config, linearBytes, 2, 2);
             double context = inputLength + outputLength / 2.0;
             double rooflineSteps = roofline.stepsPerSecond(bandwidth.get(), batchSize, context);
             totals.row("copy bandwidth (GB/s)", figure(bandwidth.get() / 1e9))
