@@ -67,8 +67,8 @@ tar -czf target/tokenizers.tgz -C target/tokenizers qwen3 llama3
 for destination in "${destinations[@]}"; do
   mkdir -p "$destination"
   cp "target/$tarball" target/tokenizers.tgz scripts/device/cuda-tests.sh scripts/device/cuda-bench.sh \
-    scripts/device/bench.sh scripts/device/prefill-bench.sh scripts/device/quant-bench.sh scripts/device/bench_summary.py \
-    scripts/device/make_random_model.py scripts/device/iteration_summary.py scripts/device/kernel-profile.sh \
-    scripts/device/kernel_profile.py "$destination/"
+    scripts/device/bench.sh scripts/device/prefill-bench.sh scripts/device/quant-bench.sh scripts/device/fp8-bench.sh \
+    scripts/device/bench_summary.py scripts/device/make_random_model.py scripts/device/iteration_summary.py \
+    scripts/device/kernel-profile.sh scripts/device/kernel_profile.py "$destination/"
 done
 echo "packed target/$tarball (${size} MiB) into ${destinations[*]}"

@@ -13,6 +13,7 @@
 #include "gemv.cu"
 #include "quant_gemv.cu"
 #include "quant_mma.cu"
+#include "fp8.cu"
 #include "reduce.cuh"
 #include "select.cuh"
 #include "sampling.cu"

@@ -2,7 +2,6 @@ package ai.jllm.bench;
 
 import ai.jllm.config.EngineConfig;
 import ai.jllm.config.ModelConfig;
-import ai.jllm.config.QuantScheme;
 
 /**
  * The memory-bandwidth limit of a decode step: every weight matrix is read once per step whatever the batch, plus
@@ -20,8 +19,8 @@ import ai.jllm.config.QuantScheme;
 public record DecodeRoofline(double weightBytes, double kvBytesPerToken) {
 
     /**
-     * @param quantization     how the engine stores the linear layers: int8 counts a byte per weight plus an f32
-     *                         scale per output row, int4 half a byte per weight plus an f32 scale and a byte zero point
+     * @param quantization     how the engine stores the linear layers: int8 and fp8 count a byte per weight plus an
+     *                         f32 scale per output row, int4 half a byte per weight plus an f32 scale and a byte zero point
      *                         per group; the output projection stays dense
      * @param denseElementBytes bytes per element of dense weights as the backend stores them (2 for bf16)
      * @param kvBytesPerToken   bytes of one cached token over all layers, scales included
@@ -47,10 +46,10 @@ public record DecodeRoofline(double weightBytes, double kvBytesPerToken) {
                                       int denseElementBytes) {
         double elements = (double) out * in;
         return switch (quantization.scheme()) {
-            case INT8_WEIGHT_ONLY -> elements + out * Float.BYTES;
+            case NONE -> elements * denseElementBytes;
+            case INT8_WEIGHT_ONLY, FP8 -> elements + out * Float.BYTES;
             case INT4_WEIGHT_ONLY -> elements / 2 + elements / quantization.groupSize().orElseThrow()
                     * (Float.BYTES + 1);
-            case NONE, FP8 -> elements * (quantization.scheme() == QuantScheme.FP8 ? 1 : denseElementBytes);
         };
     }
 

@@ -50,7 +50,8 @@ final class BuildCommand implements Callable<Integer> {
 
     @Option(names = "--quantization", paramLabel = "SCHEME",
             description = "none, int8_weight_only (per-channel scales, W8A16), int4_weight_only (group-wise scales "
-                    + "and zero points, W4A16) or fp8 (GPU round, not yet). Default: none, or int4_weight_only as "
+                    + "and zero points, W4A16) or fp8 (E4M3 weights with per-channel scales and activations quantized "
+                    + "per token: W8A8 on the CUDA backend, sm_89+). Default: none, or int4_weight_only as "
                     + "is for a GPTQ/AWQ checkpoint.")
     String quantization;
 

@@ -82,6 +82,20 @@ class BuildCommandTest {
     }
 
     @Test
+    void anFp8EngineIsBuiltAndTheCpuBackendRefusesItInOneLine() throws IOException {
+        Path engine = temp.resolve("engine-fp8");
+        CommandRun build = CommandRun.of("", "build", "--model", model.toString(), "--output", engine.toString(),
+                "--quantization", "fp8", "--max-batch-size", "2", "--max-seq-len", "64", "--max-num-tokens", "64");
+        assertThat(build.exitCode()).as(build.err()).isZero();
+        assertThat(EngineConfig.load(engine).quantization().scheme()).isEqualTo(QuantScheme.FP8);
+        CommandRun generate = run(List.of("generate", "--prompt", "Hello", "--max-tokens", "3", "--backend", "cpu"),
+                engine);
+        assertThat(generate.exitCode()).isNotZero();
+        assertThat(generate.err().strip().lines().toList().getLast())
+                .isEqualTo("error: fp8 runs on the CUDA backend only (Hopper/Ada, sm_89+)");
+    }
+
+    @Test
     void badOptionsAreOneLineErrors() {
         Path engine = temp.resolve("never");
         CommandRun scheme = CommandRun.of("", "build", "--model", model.toString(), "--output", engine.toString(),

@@ -45,6 +45,9 @@ public interface Backend extends AutoCloseable {
      */
     LinearWeights linear(List<TensorView> weightParts, List<TensorView> biasParts);
 
+    /** How every backend without FP8 matrix products refuses an fp8 engine. */
+    String FP8_CUDA_ONLY = "fp8 runs on the CUDA backend only (Hopper/Ada, sm_89+)";
+
     /**
      * A weight-only quantized linear layer, already fused and packed in jllm's layout (see {@link QuantizedLinear});
      * the backend dequantizes on the fly in {@link #linear(Tensor, LinearWeights, int, Tensor)}. Biases as above. The
@@ -54,6 +57,7 @@ public interface Backend extends AutoCloseable {
         String scheme = switch (weight) {
             case QuantizedLinear.Int8 int8 -> "int8";
             case QuantizedLinear.Int4 int4 -> "int4";
+            case QuantizedLinear.Fp8 fp8 -> throw new JllmException(FP8_CUDA_ONLY);
         };
         throw new JllmException("the " + name() + " backend has no " + scheme + " weight-only kernels yet; run this "
                 + "model with --backend cpu, or build an engine with --quantization none");

@@ -80,8 +80,7 @@ final class BuildPlan {
             case INT4_WEIGHT_ONLY -> new EngineConfig.Quantization(scheme,
                     OptionalInt.of(options.groupSize().orElse(BuildOptions.DEFAULT_GROUP_SIZE)),
                     EngineConfig.QuantMethod.RTN);
-            case FP8 -> throw new JllmException("--quantization fp8: FP8 (E4M3) weights need the CUDA backend's FP8 "
-                    + "GEMMs on Hopper, which are not built yet; use int8_weight_only or int4_weight_only");
+            case FP8 -> new EngineConfig.Quantization(scheme, OptionalInt.empty(), EngineConfig.QuantMethod.RTN);
         };
     }
 
@@ -165,7 +164,10 @@ final class BuildPlan {
                     }
                     specs.add(new TensorSpec(name + EngineTensorNames.ZEROS, DType.U8, new long[] {out, groups}));
                 }
-                case FP8 -> throw new IllegalStateException("fp8 is refused before planning");
+                case FP8 -> {
+                    specs.add(new TensorSpec(name + EngineTensorNames.WEIGHT, DType.F8_E4M3, new long[] {out, in}));
+                    specs.add(float32(name + EngineTensorNames.SCALES, out));
+                }
             }
         }
         return specs;

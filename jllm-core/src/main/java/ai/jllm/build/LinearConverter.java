@@ -5,6 +5,7 @@ import ai.jllm.quant.Int4Codes;
 import ai.jllm.quant.Int4Packing;
 import ai.jllm.quant.RoundToNearest;
 import ai.jllm.tensor.DType;
+import ai.jllm.tensor.Fp8E4m3;
 import ai.jllm.weights.DenseLinear;
 import ai.jllm.weights.EngineTensorNames;
 import ai.jllm.weights.LinearTensors;
@@ -49,10 +50,11 @@ final class LinearConverter {
                 case NONE -> Map.of(name + EngineTensorNames.WEIGHT, convertDense(dense, slice, arena));
                 case INT8_WEIGHT_ONLY -> int8(name, dense, slice);
                 case INT4_WEIGHT_ONLY -> int4(name, dense, slice, quantization.groupSize().orElseThrow());
-                case FP8 -> throw new IllegalStateException("fp8 is refused before conversion");
+                case FP8 -> fp8(name, dense, slice);
             };
             case QuantizedLinear.Int4 packed -> repack(name, packed, slice);
             case QuantizedLinear.Int8 int8 -> throw new IllegalStateException("int8 sources do not exist");
+            case QuantizedLinear.Fp8 fp8 -> throw new IllegalStateException("fp8 sources do not exist");
         };
     }
 
@@ -73,6 +75,19 @@ final class LinearConverter {
         float[] scales = new float[slice.rows()];
         rows(slice).forEach(row -> scales[row] =
                 RoundToNearest.int8Row(readRow(source, slice, row), columns, codes, row * columns));
+        Map<String, MemorySegment> tensors = new LinkedHashMap<>();
+        tensors.put(name + EngineTensorNames.WEIGHT, MemorySegment.ofArray(codes));
+        tensors.put(name + EngineTensorNames.SCALES, FloatRows.float32(scales));
+        return tensors;
+    }
+
+    /** E4M3 codes [rows, columns] and one float32 scale per row (see {@link Fp8E4m3#quantizeRow}). */
+    private Map<String, MemorySegment> fp8(String name, DenseLinear source, RankSlice slice) {
+        int columns = slice.columns();
+        byte[] codes = new byte[slice.rows() * columns];
+        float[] scales = new float[slice.rows()];
+        rows(slice).forEach(row -> scales[row] =
+                Fp8E4m3.quantizeRow(readRow(source, slice, row), columns, codes, row * columns));
         Map<String, MemorySegment> tensors = new LinkedHashMap<>();
         tensors.put(name + EngineTensorNames.WEIGHT, MemorySegment.ofArray(codes));
         tensors.put(name + EngineTensorNames.SCALES, FloatRows.float32(scales));

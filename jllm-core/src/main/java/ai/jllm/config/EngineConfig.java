@@ -17,9 +17,9 @@ import java.util.OptionalInt;
  * {@code torch_dtype} set to the engine's dtype and any {@code quantization_config} removed: the weights are in
  * jllm's layout now, described here.
  *
- * <p>The format leaves room for what the GPU round adds: {@code quantization.scheme} already names {@code fp8}, and
- * {@code kv_cache_dtype} {@code fp8} and {@code int8}; an engine that uses them is refused by a jllm that cannot run
- * them, by name.
+ * <p>The format leaves room for what the GPU round adds: {@code kv_cache_dtype} already names {@code fp8} and
+ * {@code int8}; an engine that uses them is refused by a jllm that cannot run them, by name. {@code fp8} weights load;
+ * backends without FP8 matrix products refuse them.
  *
  * @param formatVersion the layout of the rank files; a jllm reads only the versions it knows
  * @param dtype         the floating-point type of the dense weights (embedding, lm_head, unquantized linears)

@@ -12,7 +12,7 @@ public enum QuantScheme {
     INT8_WEIGHT_ONLY("int8_weight_only"),
     /** W4A16: int4 weights with a scale and a zero point per group of input columns. */
     INT4_WEIGHT_ONLY("int4_weight_only"),
-    /** FP8 (E4M3) weights and activations; reserved for the CUDA backend on Hopper. */
+    /** FP8 (E4M3) weights with per-channel scales, activations quantized per token: the CUDA backend, sm_89+. */
     FP8("fp8");
 
     private final String optionName;

@@ -3,12 +3,16 @@ package ai.jllm.tensor;
 /**
  * The 8-bit float E4M3 of the OCP FP8 format ({@code float8_e4m3fn}): 1 sign, 4 exponent (bias 7), 3 mantissa bits,
  * no infinities, one NaN pattern per sign (S.1111.111), largest finite value 448, smallest subnormal 2^-9.
- * Encoding rounds to nearest, ties to even, and saturates at ±448 (instead of producing NaN), as the CUDA kernels do.
+ * Encoding rounds to nearest, ties to even, and saturates at ±448 (instead of producing NaN), as the CUDA kernels,
+ * PyTorch's {@code x.clamp(-448, 448).to(torch.float8_e4m3fn)} and CUDA's {@code cvt.rn.satfinite.e4m3x2.f32} do.
  */
 public final class Fp8E4m3 {
 
     /** The largest finite magnitude. */
     public static final float MAX = 448f;
+
+    /** The code of NaN (positive sign). */
+    public static final byte NAN = 0x7f;
 
     /** The code of +448 (exponent 15, mantissa 110); 0x7f is NaN. */
     private static final int MAX_CODE = 0x7e;
@@ -51,6 +55,23 @@ public final class Fp8E4m3 {
     /** The value of an E4M3 code. */
     public static float decode(byte code) {
         return DECODED[code & 0xff];
+    }
+
+    /**
+     * Per-channel symmetric quantization of {@code row[0, length)}: {@code scale = max|w| / 448} (1 for a zero row),
+     * {@code codes[codeOffset + i] = encode(w[i] / scale)}; returns the scale. Dividing (not multiplying by a
+     * reciprocal) matches fp8.cu's per-token activation quantization and PyTorch's {@code (w / scale)}.
+     */
+    public static float quantizeRow(float[] row, int length, byte[] codes, int codeOffset) {
+        float maxAbs = 0f;
+        for (int i = 0; i < length; i++) {
+            maxAbs = Math.max(maxAbs, Math.abs(row[i]));
+        }
+        float scale = maxAbs > 0f ? maxAbs / MAX : 1f;
+        for (int i = 0; i < length; i++) {
+            codes[codeOffset + i] = encode(row[i] / scale);
+        }
+        return scale;
     }
 
     /**

@@ -113,8 +113,8 @@ public final class EngineCheckpoint implements CheckpointLayout {
                         file.contains(order) ? Optional.of(file.tensor(order).expectDtype(DType.I32).expectShape(in))
                                 : Optional.empty());
             }
-            case FP8 -> throw new JllmException("fp8 engines need the CUDA backend's FP8 kernels, which this jllm "
-                    + "does not have");
+            case FP8 -> new QuantizedLinear.Fp8(weight.expectDtype(DType.F8_E4M3).expectShape(out, in),
+                    float32(name + EngineTensorNames.SCALES, out));
         };
     }
 

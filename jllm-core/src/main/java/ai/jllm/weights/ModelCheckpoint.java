@@ -4,7 +4,6 @@ import ai.jllm.JllmException;
 import ai.jllm.config.EngineConfig;
 import ai.jllm.config.HfQuantizationConfig;
 import ai.jllm.config.ModelConfig;
-import ai.jllm.config.QuantScheme;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -61,10 +60,6 @@ public final class ModelCheckpoint implements AutoCloseable {
             throw new JllmException("engine " + dir + " was built with --tp-size " + engine.tpSize() + ": its "
                     + engine.tpSize() + " ranks run on " + engine.tpSize() + " GPUs over NCCL, which this jllm cannot "
                     + "do yet; build it again with --tp-size 1 to run it on one device");
-        }
-        if (engine.quantization().scheme() == QuantScheme.FP8) {
-            throw new JllmException("engine " + dir + " holds fp8 weights, which need the CUDA backend's FP8 kernels;"
-                    + " this jllm does not have them yet");
         }
     }
 

@@ -6,9 +6,10 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * A linear layer's weight after weight-only quantization, already fused (QKV, gate/up) and packed in jllm's layout,
- * which engines store as is and GPTQ/AWQ checkpoints are repacked into. Activations stay in floating point (W8A16,
- * W4A16): a backend dequantizes the weights on the fly.
+ * A linear layer's weight after quantization, already fused (QKV, gate/up) and packed in jllm's layout, which engines
+ * store as is and GPTQ/AWQ checkpoints are repacked into. For the weight-only schemes activations stay in floating
+ * point (W8A16, W4A16): a backend dequantizes the weights on the fly. {@link Fp8} weights are meant for FP8 matrix
+ * products (W8A8, activations quantized per token on the fly), which only the CUDA backend has.
  */
 public sealed interface QuantizedLinear extends LinearTensors {
 
@@ -96,6 +97,36 @@ public sealed interface QuantizedLinear extends LinearTensors {
 
         public int numGroups() {
             return inFeatures() / groupSize;
+        }
+    }
+
+    /**
+     * Per-channel symmetric FP8 E4M3 ({@link ai.jllm.tensor.Fp8E4m3}): {@code W[o, i] = weight[o, i] * scales[o]},
+     * {@code scales[o] = max|W[o, :]| / 448}.
+     *
+     * @param weight F8_E4M3 [out, in]
+     * @param scales F32 [out]
+     */
+    record Fp8(TensorView weight, TensorView scales) implements QuantizedLinear {
+
+        public Fp8 {
+            weight.expectDtype(DType.F8_E4M3);
+            scales.expectDtype(DType.F32);
+            if (weight.rank() != 2) {
+                throw new JllmException(weight.file() + ": tensor " + weight.name() + " must be a matrix, has shape "
+                        + Arrays.toString(weight.shape()));
+            }
+            scales.expectShape(weight.dim(0));
+        }
+
+        @Override
+        public int inFeatures() {
+            return Math.toIntExact(weight.dim(1));
+        }
+
+        @Override
+        public int outFeatures() {
+            return Math.toIntExact(weight.dim(0));
         }
     }
 }

@@ -10,11 +10,13 @@ import ai.jllm.config.KvCacheDtype;
 import ai.jllm.config.ModelConfig;
 import ai.jllm.config.QuantScheme;
 import ai.jllm.tensor.DType;
+import ai.jllm.weights.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -97,9 +99,26 @@ class BuildPlanTest {
     }
 
     @Test
-    void whatTheGpuRoundWillBring() {
-        assertThatThrownBy(() -> plan(BuildOptions.builder().quantization(QuantScheme.FP8)))
-                .isInstanceOf(JllmException.class).hasMessageStartingWith("--quantization fp8: FP8 (E4M3)");
+    void fp8StoresE4m3WeightsWithAScalePerOutputChannel() {
+        EngineConfig fp8 = plan(BuildOptions.builder().quantization(QuantScheme.FP8));
+        assertThat(fp8.quantization()).isEqualTo(new EngineConfig.Quantization(QuantScheme.FP8, OptionalInt.empty(),
+                EngineConfig.QuantMethod.RTN));
+        assertThat(EngineConfig.parse("{\"jllm_engine\": " + fp8.toJson() + "}", "test")).isEqualTo(fp8);
+        List<TensorSpec> specs = BuildPlan.layerSpecs(QWEN, fp8, 0, false);
+        TensorSpec qkv = specs.stream().filter(spec -> spec.name().equals("layers.0.attn.qkv.weight")).findFirst()
+                .orElseThrow();
+        assertThat(qkv.dtype()).isEqualTo(DType.F8_E4M3);
+        assertThat(qkv.shape()).containsExactly(896 + 2 * 128, 896);
+        TensorSpec scales = specs.stream().filter(spec -> spec.name().equals("layers.0.ffn.down.scales")).findFirst()
+                .orElseThrow();
+        assertThat(scales.dtype()).isEqualTo(DType.F32);
+        assertThat(scales.shape()).containsExactly(896);
+        assertThatThrownBy(() -> plan(BuildOptions.builder().quantization(QuantScheme.FP8).groupSize(128)))
+                .isInstanceOf(JllmException.class).hasMessage("--group-size applies to int4_weight_only, not fp8");
+    }
+
+    @Test
+    void eightBitKvCachesAreRecorded() {
         assertThat(plan(BuildOptions.builder().kvCacheDtype(KvCacheDtype.INT8)).kvCacheDtype())
                 .isEqualTo(KvCacheDtype.INT8);
     }

@@ -3,6 +3,7 @@ package ai.jllm.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,5 +81,34 @@ class Fp8E4m3Test {
         assertThat(Fp8E4m3.encode(1e9f)).isEqualTo((byte) 0x7e);
         assertThat(Fp8E4m3.encode(Float.NEGATIVE_INFINITY)).isEqualTo((byte) 0xfe);
         assertThat(Fp8E4m3.decode(Fp8E4m3.encode(Float.NaN))).isNaN();
+    }
+
+    @Test
+    void valuesPyTorchGives() {
+        // torch.tensor([...]).clamp(-448, 448).to(torch.float8_e4m3fn).float()
+        assertThat(Fp8E4m3.decode(Fp8E4m3.encode(0.1f))).isEqualTo(0.1015625f);
+        assertThat(Fp8E4m3.decode(Fp8E4m3.encode(3.3f))).isEqualTo(3.25f);
+        assertThat(Fp8E4m3.decode(Fp8E4m3.encode(-17f))).isEqualTo(-16f);
+        assertThat(Fp8E4m3.decode(Fp8E4m3.encode(460f))).isEqualTo(448f);
+        assertThat(Fp8E4m3.decode(Fp8E4m3.encode(1e6f))).isEqualTo(448f);
+        assertThat(Fp8E4m3.decode(Fp8E4m3.encode(Float.NEGATIVE_INFINITY))).isEqualTo(-448f);
+        assertThat(Fp8E4m3.decode(Fp8E4m3.encode(0.001f))).isEqualTo(0.001953125f);
+        assertThat(Fp8E4m3.decode(Fp8E4m3.encode(0.0009f))).isEqualTo(0f);
+        assertThat(Fp8E4m3.encode(Float.NaN)).isEqualTo(Fp8E4m3.NAN);
+    }
+
+    @Test
+    void aRowIsScaledToItsLargestMagnitude() {
+        float[] row = {0.5f, -2f, 0.25f, 0f, 1.3f};
+        byte[] codes = new byte[7];
+        float scale = Fp8E4m3.quantizeRow(row, row.length, codes, 2);
+        assertThat(scale).isEqualTo(2f / 448f);
+        assertThat(Fp8E4m3.decode(codes[3])).isEqualTo(-448f);
+        for (int i = 0; i < row.length; i++) {
+            assertThat(Fp8E4m3.decode(codes[2 + i])).isEqualTo(Fp8E4m3.decode(Fp8E4m3.encode(row[i] / scale)));
+            assertThat(Fp8E4m3.decode(codes[2 + i]) * scale).isCloseTo(row[i], Offset.offset(
+                    Math.abs(row[i]) / 16 + 1e-6f));
+        }
+        assertThat(Fp8E4m3.quantizeRow(new float[3], 3, new byte[3], 0)).isEqualTo(1f);
     }
 }

@@ -1,5 +1,6 @@
 package ai.jllm.cpu;
 
+import ai.jllm.JllmException;
 import ai.jllm.backend.AttentionShape;
 import ai.jllm.backend.Backend;
 import ai.jllm.backend.ForwardBatch;
@@ -104,6 +105,7 @@ public final class CpuBackend implements Backend {
                     int4.zeros().data(), int4.outFeatures(), int4.inFeatures(), int4.groupSize(),
                     int4.inputOrder().map(order -> Int4Packing.readOrder(order, int4.inFeatures()))
                             .filter(order -> !isIdentity(order)));
+            case QuantizedLinear.Fp8 fp8 -> throw new JllmException(FP8_CUDA_ONLY);
         };
         return new CpuLinear(List.of(matrix), bias(biasParts));
     }

@@ -22,6 +22,7 @@ final class CublasLt {
     // cudaDataType_t
     static final int CUDA_R_32F = 0;
     static final int CUDA_R_16BF = 14;
+    static final int CUDA_R_8F_E4M3 = 28;
     // cublasComputeType_t
     static final int CUBLAS_COMPUTE_32F = 68;
     // cublasOperation_t

@@ -49,6 +49,8 @@ public final class CudaBackend implements Backend {
     private final Gemm gemm;
     private final QuantGemv quantGemv;
     private final QuantizedProducts quantizedProducts;
+    private final Fp8Kernels fp8Kernels;
+    private final Fp8Gemm fp8Gemm;
     private final DecodeFusion fusion;
     private final CudaSampler sampler;
     private final WeightUploader uploader;
@@ -81,15 +83,18 @@ public final class CudaBackend implements Backend {
         this.stream = driver.streamCreate(CudaDriver.CU_STREAM_NON_BLOCKING);
         this.module = KernelModule.load(driver, device.computeCapability(), arena);
         this.kernels = new Kernels(driver, module, device, stream, arena);
-        this.gemm = new Gemm(driver, CublasLt.load(arena), stream, arena);
+        CublasLt lt = CublasLt.load(arena);
+        this.gemm = new Gemm(driver, lt, stream, arena);
         this.memory = new DeviceMemory(driver);
         this.quantGemv = new QuantGemv(driver, module, kernels);
         this.quantizedProducts = new QuantizedProducts(quantGemv, gemm, memory);
-        this.fusion = new DecodeFusion(kernels, quantGemv);
+        this.fp8Kernels = new Fp8Kernels(driver, module, device, kernels.dependentLaunches(), stream, arena);
+        this.fusion = new DecodeFusion(kernels, quantGemv, fp8Kernels);
         this.sampler = new CudaSampler(driver, kernels, stream);
         this.uploader = new WeightUploader(driver, stream);
         this.metadata = new StepMetadata(driver, stream);
         this.graphs = new StepGraphs(driver, stream);
+        this.fp8Gemm = new Fp8Gemm(driver, lt, fp8Kernels, stream, arena, graphs::clear);
         this.attentionCounters = new GrowingBuffer(driver, stream);
         this.attentionPartials = new GrowingBuffer(driver, stream);
         this.transfers = new HostTransfers(driver, stream);
@@ -182,10 +187,16 @@ public final class CudaBackend implements Backend {
         return CudaLinear.upload(weightParts, biasParts, uploader, memory);
     }
 
-    /** Int8 and int4 weights go to the device as stored (see {@link CudaQuantizedLinear}). */
+    /**
+     * Int8 and int4 weights go to the device as stored (see {@link CudaQuantizedLinear}), FP8 ones too (sm_89+, see
+     * {@link CudaFp8Linear}).
+     */
     @Override
     public LinearWeights linear(QuantizedLinear weight, List<TensorView> biasParts) {
         driver.setCurrent(context);
+        if (weight instanceof QuantizedLinear.Fp8 fp8) {
+            return CudaFp8Linear.upload(fp8, biasParts, device, uploader, memory);
+        }
         CudaQuantizedLinear linear = CudaQuantizedLinear.upload(weight, biasParts, uploader, memory);
         if (quantizedProducts.reserve(linear)) {
             graphs.clear();
@@ -356,6 +367,10 @@ public final class CudaBackend implements Backend {
     public void linear(Tensor x, LinearWeights weights, int rows, Tensor out) {
         CudaTensor input = CudaTensor.of(x).expect(DType.BF16, "linear");
         CudaTensor output = CudaTensor.of(out);
+        if (weights instanceof CudaFp8Linear fp8) {
+            linearFp8(input, fp8, rows, output);
+            return;
+        }
         if (input.width() != weights.inFeatures() || output.width() != weights.outFeatures()) {
             throw new IllegalArgumentException("linear " + weights.inFeatures() + " -> " + weights.outFeatures()
                     + " applied to rows of " + input.width() + " into rows of " + output.width());
@@ -370,6 +385,18 @@ public final class CudaBackend implements Backend {
         CudaLinear linear = CudaLinear.of(weights);
         if (!fusion.linear(input.pointer(), linear, stepRows, output.pointer(), output.dtype())) {
             gemm.run(linear, input.pointer(), stepRows, output.pointer(), output.dtype());
+        }
+    }
+
+    private void linearFp8(CudaTensor input, CudaFp8Linear fp8, int rows, CudaTensor output) {
+        if (input.width() != fp8.inFeatures() || output.width() != fp8.outFeatures()) {
+            throw new IllegalArgumentException("fp8 linear " + fp8.inFeatures() + " -> " + fp8.outFeatures()
+                    + " applied to rows of " + input.width() + " into rows of " + output.width());
+        }
+        output.expect(DType.BF16, "fp8 linear");
+        int stepRows = rows(rows);
+        if (!fusion.linear(input.pointer(), fp8, stepRows, output.pointer(), DType.BF16)) {
+            fp8Gemm.run(fp8, input.pointer(), stepRows, output.pointer());
         }
     }
 
@@ -572,6 +599,11 @@ public final class CudaBackend implements Backend {
         return kernels;
     }
 
+    /** fp8.cu's launchers (for kernel tests in this package). */
+    Fp8Kernels fp8Kernels() {
+        return fp8Kernels;
+    }
+
     CudaDriver driver() {
         return driver;
     }
@@ -683,6 +715,7 @@ public final class CudaBackend implements Backend {
         metadata.close();
         uploader.close();
         gemm.close();
+        fp8Gemm.close();
         memory.close();
         transfers.close();
         module.close();

@@ -41,9 +41,15 @@ record CudaQuantizedLinear(Format format, long weight, long scales, long zeros, 
         }
     }
 
-    /** Copies the stored tensors to the device as they are; biases (any float type) become bf16. */
+    /**
+     * Copies the stored tensors of int8/int4 weights to the device as they are; biases (any float type) become bf16.
+     * FP8 weights are {@link CudaFp8Linear}'s.
+     */
     static CudaQuantizedLinear upload(QuantizedLinear weights, List<TensorView> biasParts, WeightUploader uploader,
                                       DeviceMemory memory) {
+        if (weights instanceof QuantizedLinear.Fp8) {
+            throw new IllegalArgumentException("fp8 weights go to the device as CudaFp8Linear");
+        }
         int in = weights.inFeatures();
         int out = weights.outFeatures();
         OptionalLong bias = uploadBias(biasParts, out, uploader, memory);
@@ -59,6 +65,7 @@ record CudaQuantizedLinear(Format format, long weight, long scales, long zeros, 
                         floats(int4.scales(), uploader, memory), bytes(int4.zeros(), uploader, memory), order,
                         int4.groupSize(), bias, in, out);
             }
+            case QuantizedLinear.Fp8 fp8 -> throw new IllegalArgumentException("refused above");
         };
     }
 

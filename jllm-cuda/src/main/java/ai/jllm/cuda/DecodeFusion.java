@@ -15,7 +15,7 @@ import ai.jllm.tensor.DType;
  * ({@link #flush}); so does the end of a step. The fused kernels still write every tensor the separate ops would have
  * written, rounded the same way, so fusion changes no result beyond the order of float sums. Quantized weights
  * ({@link CudaQuantizedLinear}) take the same path through quant_gemv.cu's kernels, which share gemv.cu's prologues
- * and epilogues.
+ * and epilogues; so do FP8 weights ({@link CudaFp8Linear}) through fp8.cu's.
  */
 final class DecodeFusion {
 
@@ -25,18 +25,20 @@ final class DecodeFusion {
     /** out = rmsNorm(x) * weight.  x, out: [rows, width] bf16 */
     private record HeldNorm(long x, long weight, float eps, int width, long out, int rows) implements Held {}
 
-    /** out = prologue(x) W^T (+ b).  out: [rows, n] */
+    /** out = prologue(x) W^T (+ b).  out: [rows, n]; weights: dense, weight-only quantized or FP8 */
     private record HeldLinear(GemvPrologue prologue, LinearWeights weights, int rows, long out, DType outType)
             implements Held {}
 
     private final Kernels kernels;
     private final QuantGemv quantGemv;
+    private final Fp8Kernels fp8Kernels;
     /** What is held back; null when nothing is. */
     private Held held;
 
-    DecodeFusion(Kernels kernels, QuantGemv quantGemv) {
+    DecodeFusion(Kernels kernels, QuantGemv quantGemv, Fp8Kernels fp8Kernels) {
         this.kernels = kernels;
         this.quantGemv = quantGemv;
+        this.fp8Kernels = fp8Kernels;
     }
 
     /** out = rmsNorm(x) * weight: held for a decode-sized batch, else launched.  x, out: [rows, width] bf16 */
@@ -55,7 +57,7 @@ final class DecodeFusion {
      * @return false when the product is not decode-sized: nothing is held then and the caller runs it
      */
     boolean linear(long x, LinearWeights weights, int rows, long out, DType outType) {
-        if (!fits(weights, rows)) {
+        if (!fits(weights, rows, outType)) {
             flush();
             return false;
         }
@@ -118,10 +120,11 @@ final class DecodeFusion {
         return false;
     }
 
-    private static boolean fits(LinearWeights weights, int rows) {
+    private static boolean fits(LinearWeights weights, int rows, DType outType) {
         return switch (weights) {
             case CudaLinear dense -> Kernels.gemvFits(dense.inFeatures(), rows);
             case CudaQuantizedLinear quantized -> QuantGemv.fits(quantized, rows);
+            case CudaFp8Linear fp8 -> outType == DType.BF16 && Fp8Kernels.gemvFits(fp8.inFeatures(), rows);
             default -> throw new IllegalArgumentException("not CUDA linear weights: " + weights);
         };
     }
@@ -131,6 +134,7 @@ final class DecodeFusion {
         switch (weights) {
             case CudaLinear dense -> kernels.gemv(dense, rows, prologue, epilogue);
             case CudaQuantizedLinear quantized -> quantGemv.gemv(quantized, rows, prologue, epilogue);
+            case CudaFp8Linear fp8 -> fp8Kernels.gemv(fp8, rows, prologue, epilogue);
             default -> throw new IllegalArgumentException("not CUDA linear weights: " + weights);
         }
     }

@@ -26,7 +26,7 @@ final class KernelModule implements AutoCloseable {
     /** The translation unit and every file it includes, as src/main/cuda has them. */
     static final List<String> SOURCE_FILES = List.of("kernels.cu", "common.cuh", "kv_cache.cuh", "arch.cu",
             "embedding.cu", "norm.cu", "rope.cu", "attention.cu", "prefill_attention.cu", "activation.cu", "gather.cu",
-            "gemv.cu", "quant_gemv.cu", "quant_mma.cu", "reduce.cuh", "select.cuh", "sampling.cu");
+            "gemv.cu", "quant_gemv.cu", "quant_mma.cu", "fp8.cu", "reduce.cuh", "select.cuh", "sampling.cu");
 
     /** How the kernels were obtained. */
     enum Origin {
