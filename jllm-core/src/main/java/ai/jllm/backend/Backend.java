@@ -7,6 +7,7 @@ import ai.jllm.tensor.DType;
 import ai.jllm.weights.QuantizedLinear;
 import ai.jllm.weights.TensorView;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A place where a model runs: memory, and the handful of ops a decoder needs. The model is written once against this
@@ -136,6 +137,14 @@ public interface Backend extends AutoCloseable {
      * @param logits [numLogits, V] float32, as {@code DecoderModel.forward} returns it
      */
     void sample(Tensor logits, SamplingBatch batch, SampleOutput out);
+
+    /**
+     * The device time of the latest step whose sampled tokens have been read, when this backend times its steps
+     * (the CUDA backend, once asked to); empty otherwise.
+     */
+    default Optional<DeviceStepTime> lastStepDeviceTime() {
+        return Optional.empty();
+    }
 
     /** Copies the first {@code rows} rows of a float tensor to the host. */
     void copyToHost(Tensor source, int rows, float[] destination);

@@ -53,6 +53,7 @@ public final class EngineCore {
     private final SampleState[] rowSample;   // per sampling row: its sample (null for a sibling not forked yet)
     private final Request[] rowRequest;      // per sampling row: its request
     private long arrivals;
+    private long lastDeliverNanos;
     private volatile IterationStats lastStats = IterationStats.IDLE;
 
     public EngineCore(ModelRunner runner, Scheduler scheduler, Optional<Tokenizer> tokenizer,
@@ -168,7 +169,7 @@ public final class EngineCore {
         request.finishedNanos = OptionalLong.of(System.nanoTime());
         // An idle engine runs no further step, so refresh the statistics here: readers (metrics, the queue limit)
         // must see the freed blocks and the smaller batch at once.
-        lastStats = stats(SchedulerOutput.EMPTY, System.nanoTime());
+        lastStats = stats(SchedulerOutput.EMPTY, System.nanoTime(), StepPhases.NONE);
         request.listener.onFinished(request.result());
         return true;
     }
@@ -197,12 +198,17 @@ public final class EngineCore {
         long start = System.nanoTime();
         SchedulerOutput output = scheduler.schedule();
         if (output.isEmpty()) {
-            lastStats = stats(output, start);
+            lastStats = stats(output, start, StepPhases.NONE);
             return lastStats;
         }
+        long scheduled = System.nanoTime();
         int[] firstLogitsRow = runner.layout(output);
         fillSamplingRows(output, firstLogitsRow);
-        runner.run(kv.drainPendingCopies(), sampling, sampled);
+        long prepared = System.nanoTime();
+        runner.forward(kv.drainPendingCopies());
+        long launched = System.nanoTime();
+        runner.sample(sampling, sampled);
+        long sampledAt = System.nanoTime();
         scheduler.update(output);
         Set<Request> touched = new LinkedHashSet<>();
         collectPromptLogprobs(output, firstLogitsRow, touched);
@@ -214,11 +220,16 @@ public final class EngineCore {
                 }
             }
         }
-        // Statistics before delivery, so a caller woken by its result sees the step's effect on the cache.
-        lastStats = stats(output, start);
+        long updated = System.nanoTime();
+        // Statistics before delivery, so a caller woken by its result sees the step's effect on the cache; the
+        // delivery of the previous step is what this step's phases report.
+        lastStats = stats(output, start, new StepPhases(scheduled - start, prepared - scheduled, launched - prepared,
+                sampledAt - launched, 0, updated - sampledAt, lastDeliverNanos,
+                runner.backend().lastStepDeviceTime()));
         for (Request request : touched) {
             deliver(request);
         }
+        lastDeliverNanos = System.nanoTime() - updated;
         return lastStats;
     }
 
@@ -460,10 +471,10 @@ public final class EngineCore {
         }
     }
 
-    private IterationStats stats(SchedulerOutput output, long start) {
+    private IterationStats stats(SchedulerOutput output, long start, StepPhases phases) {
         var cache = kv.stats();
         return new IterationStats(output.chunks().size(), output.numTokens(), output.preempted().size(),
                 scheduler.numRunning(), scheduler.numWaiting(), cache.usedBlocks(), cache.freeBlocks(),
-                cache.cachedBlocks(), cache.hitRate(), System.nanoTime() - start);
+                cache.cachedBlocks(), cache.hitRate(), System.nanoTime() - start, phases);
     }
 }

@@ -16,8 +16,9 @@ import java.util.List;
 
 /**
  * Runs one scheduled step on the backend in two calls: {@link #layout} puts the chunks into the step's
- * {@link ForwardBatch} and tells where each chunk's logits rows land; {@link #run} copies shared blocks about to be
- * written (copy-on-write), runs the model and samples every row of the {@link SamplingBatch} on the backend.
+ * {@link ForwardBatch} and tells where each chunk's logits rows land; {@link #forward} copies shared blocks about to
+ * be written (copy-on-write) and runs the model; {@link #sample} samples every row of the {@link SamplingBatch} on
+ * the backend.
  * Owns the batch, sized once for the largest step.
  */
 public final class ModelRunner {
@@ -62,12 +63,16 @@ public final class ModelRunner {
         return firstLogitsRow;
     }
 
-    /** Runs the laid-out step and samples {@code sampling}'s rows into {@code out}. */
-    public void run(BlockCopies copies, SamplingBatch sampling, SampleOutput out) {
+    /** Runs the laid-out step: enqueues the forward pass (a device backend returns before it has run). */
+    public void forward(BlockCopies copies) {
         if (!copies.isEmpty()) {
             backend.copyKvBlocks(cache, copies.sources(), copies.destinations());
         }
         logits = model.forward(batch, cache);
+    }
+
+    /** Samples {@code sampling}'s rows of the step's logits into {@code out}; returns when they are there. */
+    public void sample(SamplingBatch sampling, SampleOutput out) {
         if (sampling.numRows() > 0) {
             backend.sample(logits, sampling, out);
         }
@@ -87,6 +92,10 @@ public final class ModelRunner {
 
     public DecoderModel model() {
         return model;
+    }
+
+    public Backend backend() {
+        return backend;
     }
 
     public KvCache cache() {

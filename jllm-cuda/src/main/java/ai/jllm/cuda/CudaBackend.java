@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import ai.jllm.JllmException;
 import ai.jllm.backend.AttentionShape;
 import ai.jllm.backend.Backend;
+import ai.jllm.backend.DeviceStepTime;
 import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
@@ -17,6 +18,7 @@ import ai.jllm.weights.TensorView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
@@ -46,6 +48,7 @@ public final class CudaBackend implements Backend {
     private final WeightUploader uploader;
     private final StepMetadata metadata;
     private final StepGraphs graphs;
+    private final StepTimer timer;
     private final boolean useGraphs;
     /** True while a decode step runs for recording: ops pick parameters from capacities, not from the step's data. */
     private boolean recordable;
@@ -80,6 +83,7 @@ public final class CudaBackend implements Backend {
         this.memory = new DeviceMemory(driver);
         this.metadata = new StepMetadata(driver, stream);
         this.graphs = new StepGraphs(driver, stream);
+        this.timer = new StepTimer(driver, stream);
         this.attentionCounters = new GrowingBuffer(driver, stream);
         this.attentionPartials = new GrowingBuffer(driver, stream);
         this.transfers = new HostTransfers(driver, stream);
@@ -216,6 +220,7 @@ public final class CudaBackend implements Backend {
         driver.setCurrent(context);
         fusion.flush();
         prepared = batch;
+        timer.forwardStarts();
         if (metadata.upload(batch)) {
             graphs.clear();
         }
@@ -425,7 +430,22 @@ public final class CudaBackend implements Backend {
     public void sample(Tensor logits, SamplingBatch batch, SampleOutput out) {
         driver.setCurrent(context);
         fusion.flush();
-        sampler.sample(CudaTensor.of(logits), batch, out);
+        timer.sampleStarts();
+        sampler.sample(CudaTensor.of(logits), batch, out, timer);
+    }
+
+    /**
+     * Times every following step on the GPU with CUDA events (forward pass and sampling apart), for profiles:
+     * {@link #lastStepDeviceTime} then reports them.
+     */
+    public void timeSteps() {
+        driver.setCurrent(context);
+        timer.enable();
+    }
+
+    @Override
+    public Optional<DeviceStepTime> lastStepDeviceTime() {
+        return timer.last();
     }
 
     /** Waits for the stream, then copies; bf16 tensors are widened to float. */
@@ -556,6 +576,7 @@ public final class CudaBackend implements Backend {
         fusion.discard();
         driver.streamSynchronize(stream);
         graphs.close();
+        timer.close();
         sampler.close();
         attentionCounters.close();
         attentionPartials.close();

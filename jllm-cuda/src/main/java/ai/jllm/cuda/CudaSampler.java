@@ -65,7 +65,7 @@ final class CudaSampler implements AutoCloseable {
     }
 
     /** Samples every row of {@code batch} from {@code logits} [rows, V] f32 into {@code out}; waits for the result. */
-    void sample(CudaTensor logits, SamplingBatch batch, SampleOutput out) {
+    void sample(CudaTensor logits, SamplingBatch batch, SampleOutput out, StepTimer timer) {
         int rows = batch.numRows();
         if (rows == 0) {
             return;
@@ -98,7 +98,9 @@ final class CudaSampler implements AutoCloseable {
                 deviceWork, deviceChunks, chunks, maxTop, deviceResults);
         long readBack = !upload.logprobs() ? rows : upload.topEntries() ? resultWords : 3L * rows;
         driver.copyDeviceToHost(hostResults, deviceResults, 4 * readBack, stream);
+        timer.sampleEnds();
         driver.streamSynchronize(stream);
+        timer.completed();
         unpack(batch, out, rows, maxTop);
     }
 
