@@ -24,20 +24,21 @@ public final class DecodeProfile {
         this.steps = List.copyOf(steps);
     }
 
-    /** A table in microseconds: one row per phase, mean and p50. */
+    /** A table in microseconds: one row per phase, mean and p50; last the share of steps overlapped. */
     public String render() {
         MarkdownTable table = new MarkdownTable("decode step phase (µs)", "mean", "p50");
         row(table, "schedule", StepPhases::scheduleNanos);
         row(table, "prepare (layout, sampling rows)", StepPhases::prepareNanos);
         row(table, "forward enqueued (upload, launch)", StepPhases::forwardNanos);
-        row(table, "sample enqueued + waited", StepPhases::sampleNanos);
-        row(table, "wait for previous tokens", StepPhases::waitNanos);
+        row(table, "sample enqueued", StepPhases::sampleNanos);
+        row(table, "wait for sampled tokens", StepPhases::waitNanos);
         row(table, "update (tokens, stops, detokenize)", StepPhases::updateNanos);
         row(table, "deliver", StepPhases::deliverNanos);
         if (steps.stream().anyMatch(step -> step.device().isPresent())) {
             deviceRow(table, "GPU forward (CUDA events)", step -> step.device().map(DeviceStepTime::forwardNanos));
             deviceRow(table, "GPU sampling (CUDA events)", step -> step.device().map(DeviceStepTime::sampleNanos));
         }
+        table.row("steps with the next launched ahead", String.format("%.1f%%", 100 * overlappedShare()), "");
         return table.render();
     }
 
@@ -50,6 +51,7 @@ public final class DecodeProfile {
         node.put("wait_us", mean(StepPhases::waitNanos));
         node.put("update_us", mean(StepPhases::updateNanos));
         node.put("deliver_us", mean(StepPhases::deliverNanos));
+        node.put("overlapped_fraction", overlappedShare());
         if (steps.stream().anyMatch(step -> step.device().isPresent())) {
             node.put("gpu_forward_us", Distribution.of(micros(step -> step.device().map(DeviceStepTime::forwardNanos)))
                     .mean());
@@ -66,6 +68,10 @@ public final class DecodeProfile {
     private void deviceRow(MarkdownTable table, String name, Function<StepPhases, Optional<Long>> phase) {
         Distribution d = Distribution.of(micros(phase));
         table.row(name, figure(d.mean()), figure(d.p50()));
+    }
+
+    private double overlappedShare() {
+        return steps.isEmpty() ? 0 : steps.stream().filter(StepPhases::overlapped).count() / (double) steps.size();
     }
 
     private double mean(ToLongFunction<StepPhases> phase) {

@@ -71,7 +71,10 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Called once per step, before the ops that read {@code batch}: a device backend copies the step's metadata
-     * (token ids, positions, slots, block tables) to the device here, in one transfer.
+     * (token ids, positions, slots, block tables) to the device here, in one transfer. When the batch's
+     * {@link ForwardBatch#sampledTokenRows} is positive, those rows' token ids are the tokens the latest
+     * {@link #sampleAsync} chose for its first rows, which the host may not have read yet: a device backend feeds them
+     * on the device, without a round trip.
      */
     void prepare(ForwardBatch batch);
 
@@ -145,6 +148,18 @@ public interface Backend extends AutoCloseable {
     default Optional<DeviceStepTime> lastStepDeviceTime() {
         return Optional.empty();
     }
+
+    /**
+     * {@link #sample}, asynchronously: enqueues the sampling and returns; the tokens are in {@code out} once
+     * {@link #awaitSamples} with the same {@code out} returns. {@code batch} must stay unchanged until then. At most
+     * two samplings may be pending, each with its own {@code out}. The default samples at once.
+     */
+    default void sampleAsync(Tensor logits, SamplingBatch batch, SampleOutput out) {
+        sample(logits, batch, out);
+    }
+
+    /** Waits for the pending {@link #sampleAsync} into {@code out} and fills {@code out}. */
+    default void awaitSamples(SampleOutput out) {}
 
     /** Copies the first {@code rows} rows of a float tensor to the host. */
     void copyToHost(Tensor source, int rows, float[] destination);

@@ -39,6 +39,7 @@ public final class ForwardBatch {
     private int numTokens;
     private int numSequences;
     private int numLogits;
+    private int sampledTokenRows;
 
     /** @param maxLogits logits rows one step may ask for (the model's logits buffer holds this many) */
     public ForwardBatch(int maxTokens, int maxSequences, int blockSize, int maxBlocksPerSequence, int maxLogits) {
@@ -60,6 +61,24 @@ public final class ForwardBatch {
         numTokens = 0;
         numSequences = 0;
         numLogits = 0;
+        sampledTokenRows = 0;
+    }
+
+    /**
+     * Says that the token ids of rows {@code [0, rows)} are not the ones laid out (placeholders) but the tokens that
+     * rows {@code [0, rows)} of the backend's latest sampling chose: the step that runs one ahead of its predecessor's
+     * tokens being read (see {@link Backend#prepare}). A device backend copies them on the device.
+     */
+    public void feedSampledTokens(int rows) {
+        if (rows < 0 || rows > numTokens) {
+            throw new IllegalArgumentException(rows + " sampled-token rows in a batch of " + numTokens + " tokens");
+        }
+        sampledTokenRows = rows;
+    }
+
+    /** Rows whose token ids are the latest sampling's tokens (see {@link #feedSampledTokens}); 0 normally. */
+    public int sampledTokenRows() {
+        return sampledTokenRows;
     }
 
     /**

@@ -17,11 +17,14 @@ import java.util.List;
 /**
  * Runs one scheduled step on the backend in two calls: {@link #layout} puts the chunks into the step's
  * {@link ForwardBatch} and tells where each chunk's logits rows land; {@link #forward} copies shared blocks about to
- * be written (copy-on-write) and runs the model; {@link #sample} samples every row of the {@link SamplingBatch} on
- * the backend.
+ * be written (copy-on-write) and runs the model; {@link #sampleAsync} samples every row of the
+ * {@link SamplingBatch} on the backend, {@link #awaitSamples} waits for the tokens.
  * Owns the batch, sized once for the largest step.
  */
 public final class ModelRunner {
+
+    /** The token id laid out for a token the backend feeds from the latest sampling (any valid id would do). */
+    private static final int[] PLACEHOLDER_TOKEN = {0};
 
     private final Backend backend;
     private final DecoderModel model;
@@ -63,6 +66,24 @@ public final class ModelRunner {
         return firstLogitsRow;
     }
 
+    /**
+     * Lays out the step that runs one ahead of the step still in flight ({@link ai.jllm.scheduler.Scheduler#scheduleAhead}):
+     * one decode token per chunk whose id is not known on the host yet; the batch asks the backend to feed chunk i the
+     * token that row i of the latest sampling chose. Returns the chunks' logits rows as {@link #layout} does.
+     */
+    public int[] layoutAhead(SchedulerOutput output) {
+        batch.clear();
+        List<ScheduledChunk> chunks = output.chunks();
+        for (int c = 0; c < chunks.size(); c++) {
+            ScheduledChunk chunk = chunks.get(c);
+            KvSequence kv = chunk.sequence().kv();
+            firstLogitsRow[c] = batch.addSequence(PLACEHOLDER_TOKEN, 0, 1, chunk.startPosition(), kv.blockTable(),
+                    kv.numBlocks(), ForwardBatch.Logits.LAST);
+        }
+        batch.feedSampledTokens(chunks.size());
+        return firstLogitsRow;
+    }
+
     /** Runs the laid-out step: enqueues the forward pass (a device backend returns before it has run). */
     public void forward(BlockCopies copies) {
         if (!copies.isEmpty()) {
@@ -71,10 +92,20 @@ public final class ModelRunner {
         logits = model.forward(batch, cache);
     }
 
-    /** Samples {@code sampling}'s rows of the step's logits into {@code out}; returns when they are there. */
-    public void sample(SamplingBatch sampling, SampleOutput out) {
+    /**
+     * Enqueues the sampling of {@code sampling}'s rows of the step's logits into {@code out}; {@link #awaitSamples}
+     * with the same {@code out} waits for them. {@code sampling} must stay unchanged until then.
+     */
+    public void sampleAsync(SamplingBatch sampling, SampleOutput out) {
         if (sampling.numRows() > 0) {
-            backend.sample(logits, sampling, out);
+            backend.sampleAsync(logits, sampling, out);
+        }
+    }
+
+    /** Waits until the tokens {@link #sampleAsync} enqueued for {@code sampling} are in {@code out}. */
+    public void awaitSamples(SamplingBatch sampling, SampleOutput out) {
+        if (sampling.numRows() > 0) {
+            backend.awaitSamples(out);
         }
     }
 

@@ -242,6 +242,7 @@ public final class CudaBackend implements Backend {
             fusion.flush();
         };
         if (!useGraphs || !shape.decodeOnly()) {
+            feedSampledTokens();
             step.run();
             return;
         }
@@ -254,12 +255,25 @@ public final class CudaBackend implements Backend {
             }
             paddedRows = OptionalInt.of(bucket);
         }
+        feedSampledTokens();
         recordable = true;
         try {
             graphs.run(new StepShape(shape.cache(), bucket, bucket, bucket, shape.maxBlocksPerSequence(), true), step);
         } finally {
             recordable = false;
             paddedRows = OptionalInt.empty();
+        }
+    }
+
+    /**
+     * The step's first token ids from the latest sampling, copied on the device after the metadata upload (a step
+     * launched before its predecessor's tokens are read; see {@link ForwardBatch#feedSampledTokens}).
+     */
+    private void feedSampledTokens() {
+        int rows = prepared.sampledTokenRows();
+        if (rows > 0) {
+            driver.copyDeviceToDevice(metadata.tokenIds(), sampler.sampledTokens(), (long) rows * Integer.BYTES,
+                    stream);
         }
     }
 
@@ -432,6 +446,21 @@ public final class CudaBackend implements Backend {
         fusion.flush();
         timer.sampleStarts();
         sampler.sample(CudaTensor.of(logits), batch, out, timer);
+    }
+
+    /** Enqueues the sampling; {@link #awaitSamples} waits. The tokens stay on the device for a step fed from them. */
+    @Override
+    public void sampleAsync(Tensor logits, SamplingBatch batch, SampleOutput out) {
+        driver.setCurrent(context);
+        fusion.flush();
+        timer.sampleStarts();
+        sampler.enqueue(CudaTensor.of(logits), batch, out, timer);
+    }
+
+    @Override
+    public void awaitSamples(SampleOutput out) {
+        driver.setCurrent(context);
+        sampler.await(out, timer);
     }
 
     /**

@@ -5,18 +5,22 @@ import java.util.Optional;
 
 /**
  * Times steps on the GPU with three CUDA events on the step's stream: before the forward pass (its metadata upload
- * included), between the forward pass and the sampling, and after the sampled tokens' copy back. Off until
- * {@link #enable}: events in every step would cost a little host time for nothing.
+ * included), between the forward pass and the sampling, and after the sampled tokens' copy back. Two steps may be in
+ * flight at once (overlap), so it keeps two sets of events and alternates them. Off until {@link #enable}: events in
+ * every step would cost a little host time for nothing.
  */
 final class StepTimer implements AutoCloseable {
 
+    private static final int SETS = 2;
+
     private final CudaDriver driver;
     private final long stream;
+    private final long[] start = new long[SETS];
+    private final long[] forwarded = new long[SETS];
+    private final long[] sampled = new long[SETS];
+    private final boolean[] recording = new boolean[SETS];
     private boolean enabled;
-    private long start;
-    private long forwarded;
-    private long sampled;
-    private boolean recording;
+    private int current;
     private Optional<DeviceStepTime> last = Optional.empty();
 
     StepTimer(CudaDriver driver, long stream) {
@@ -26,41 +30,46 @@ final class StepTimer implements AutoCloseable {
 
     void enable() {
         if (!enabled) {
-            start = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
-            forwarded = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
-            sampled = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+            for (int set = 0; set < SETS; set++) {
+                start[set] = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+                forwarded[set] = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+                sampled[set] = driver.eventCreate(CudaDriver.CU_EVENT_DEFAULT);
+            }
             enabled = true;
         }
     }
 
-    /** Before the step's first work on the stream. */
+    /** Before the step's first work on the stream: the step takes the next set of events. */
     void forwardStarts() {
         if (enabled) {
-            driver.eventRecord(start, stream);
-            recording = true;
+            current = (current + 1) % SETS;
+            driver.eventRecord(start[current], stream);
+            recording[current] = true;
         }
     }
 
     /** After the forward pass, before the sampling. */
     void sampleStarts() {
-        if (enabled && recording) {
-            driver.eventRecord(forwarded, stream);
+        if (enabled && recording[current]) {
+            driver.eventRecord(forwarded[current], stream);
         }
     }
 
-    /** After the sampled tokens' copy back; reads the step's times once the stream has passed this point. */
-    void sampleEnds() {
-        if (enabled && recording) {
-            driver.eventRecord(sampled, stream);
+    /** After the sampled tokens' copy back. Returns the step's set, for {@link #completed}. */
+    int sampleEnds() {
+        if (enabled && recording[current]) {
+            driver.eventRecord(sampled[current], stream);
         }
+        return current;
     }
 
-    /** Called once the stream has passed {@link #sampleEnds}: the step's times become {@link #last}. */
-    void completed() {
-        if (enabled && recording) {
-            driver.eventSynchronize(sampled);
-            last = Optional.of(new DeviceStepTime(nanos(start, forwarded), nanos(forwarded, sampled)));
-            recording = false;
+    /** Called once the stream has passed {@link #sampleEnds} of {@code set}: its times become {@link #last}. */
+    void completed(int set) {
+        if (enabled && recording[set]) {
+            driver.eventSynchronize(sampled[set]);
+            last = Optional.of(new DeviceStepTime(nanos(start[set], forwarded[set]),
+                    nanos(forwarded[set], sampled[set])));
+            recording[set] = false;
         }
     }
 
@@ -75,9 +84,11 @@ final class StepTimer implements AutoCloseable {
     @Override
     public void close() {
         if (enabled) {
-            driver.eventDestroy(start);
-            driver.eventDestroy(forwarded);
-            driver.eventDestroy(sampled);
+            for (int set = 0; set < SETS; set++) {
+                driver.eventDestroy(start[set]);
+                driver.eventDestroy(forwarded[set]);
+                driver.eventDestroy(sampled[set]);
+            }
             enabled = false;
         }
     }
