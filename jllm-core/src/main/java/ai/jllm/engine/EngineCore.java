@@ -229,7 +229,7 @@ public final class EngineCore {
                 lastStats = stats(output, start, StepPhases.NONE);
                 return lastStats;
             }
-            current = launch(output, start, false);
+            current = launch(output, start, Optional.empty());
             scheduleNanos += current.scheduleNanos;
             prepareNanos += current.prepareNanos;
             forwardNanos += current.forwardNanos;
@@ -239,7 +239,7 @@ public final class EngineCore {
             long aheadStart = System.nanoTime();
             Optional<SchedulerOutput> ahead = scheduler.scheduleAhead(current.output);
             if (ahead.isPresent()) {
-                inFlight = launch(ahead.get(), aheadStart, true);
+                inFlight = launch(ahead.get(), aheadStart, Optional.of(current));
                 scheduleNanos += inFlight.scheduleNanos;
                 prepareNanos += inFlight.prepareNanos;
                 forwardNanos += inFlight.forwardNanos;
@@ -277,18 +277,19 @@ public final class EngineCore {
     }
 
     /**
-     * Lays out, runs and enqueues the sampling of one scheduled step in the next free slot; with {@code ahead} the
-     * step's tokens are the ones the step before samples (fed on the device) and its samples are one output token
-     * further than the sequences hold yet.
+     * Lays out, runs and enqueues the sampling of one scheduled step in the next free slot. Launched ahead of
+     * {@code previous} (still in flight), the step's tokens are the ones {@code previous} samples (fed by the backend)
+     * and its samples are one output token further than the sequences hold yet.
      */
-    private StepSlot launch(SchedulerOutput output, long start, boolean ahead) {
+    private StepSlot launch(SchedulerOutput output, long start, Optional<StepSlot> previous) {
         StepSlot slot = slots[nextSlot];
         nextSlot ^= 1;
         slot.output = output;
         long scheduled = System.nanoTime();
-        int[] firstLogitsRow = ahead ? runner.layoutAhead(output) : runner.layout(output);
+        int[] firstLogitsRow = previous.isPresent() ? runner.layoutAhead(output, previous.get().sampled)
+                : runner.layout(output);
         System.arraycopy(firstLogitsRow, 0, slot.firstLogitsRow, 0, output.chunks().size());
-        fillSamplingRows(slot, ahead ? 1 : 0);
+        fillSamplingRows(slot, previous.isPresent() ? 1 : 0);
         long prepared = System.nanoTime();
         runner.forward(kv.drainPendingCopies());
         long launched = System.nanoTime();

@@ -69,9 +69,10 @@ public final class ModelRunner {
     /**
      * Lays out the step that runs one ahead of the step still in flight ({@link ai.jllm.scheduler.Scheduler#scheduleAhead}):
      * one decode token per chunk whose id is not known on the host yet; the batch asks the backend to feed chunk i the
-     * token that row i of the latest sampling chose. Returns the chunks' logits rows as {@link #layout} does.
+     * token that row i of the sampling into {@code previous} (the latest one enqueued) chose. Returns the chunks'
+     * logits rows as {@link #layout} does.
      */
-    public int[] layoutAhead(SchedulerOutput output) {
+    public int[] layoutAhead(SchedulerOutput output, SampleOutput previous) {
         batch.clear();
         List<ScheduledChunk> chunks = output.chunks();
         for (int c = 0; c < chunks.size(); c++) {
@@ -80,7 +81,7 @@ public final class ModelRunner {
             firstLogitsRow[c] = batch.addSequence(PLACEHOLDER_TOKEN, 0, 1, chunk.startPosition(), kv.blockTable(),
                     kv.numBlocks(), ForwardBatch.Logits.LAST);
         }
-        batch.feedSampledTokens(chunks.size());
+        batch.feedSampledTokens(previous, chunks.size());
         return firstLogitsRow;
     }
 

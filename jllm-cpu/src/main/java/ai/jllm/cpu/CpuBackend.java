@@ -32,7 +32,6 @@ public final class CpuBackend implements Backend {
     private final AttentionKernel attentionKernel;
     private final Arena arena = Arena.ofShared();
     private HostSampling[] samplers = new HostSampling[0]; // one per worker, for the vocabulary last sampled
-    private SampleOutput lastSampled;                      // the latest sampling's output, for the step fed from it
 
     /** @param threads worker threads, the caller's included (usually the number of cores) */
     public CpuBackend(int threads) {
@@ -170,15 +169,15 @@ public final class CpuBackend implements Backend {
 
     // ---- ops ----
 
-    /** The CPU reads the batch's arrays where they are. */
+    /**
+     * The CPU reads the batch's arrays where they are; a step fed from a sampling gets its tokens copied in here (this
+     * backend's sampling has finished when it returns).
+     */
     @Override
     public void prepare(ForwardBatch batch) {
         int fed = batch.sampledTokenRows();
         if (fed > 0) {
-            if (lastSampled == null) {
-                throw new IllegalStateException("a step asks for sampled tokens before anything was sampled");
-            }
-            System.arraycopy(lastSampled.tokenIds(), 0, batch.tokenIds(), 0, fed);
+            System.arraycopy(batch.sampledTokenSource().tokenIds(), 0, batch.tokenIds(), 0, fed);
         }
     }
 
@@ -395,7 +394,6 @@ public final class CpuBackend implements Backend {
         }
         float[] data = tensor.data();
         HostSampling[] workers = samplers;
-        lastSampled = out;
         pool.parallelFor(batch.numRows(), 1, (start, end, worker) -> {
             for (int row = start; row < end; row++) {
                 workers[worker].sampleRow(data, batch, row, out);

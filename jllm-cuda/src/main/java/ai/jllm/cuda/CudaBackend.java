@@ -272,8 +272,8 @@ public final class CudaBackend implements Backend {
     private void feedSampledTokens() {
         int rows = prepared.sampledTokenRows();
         if (rows > 0) {
-            driver.copyDeviceToDevice(metadata.tokenIds(), sampler.sampledTokens(), (long) rows * Integer.BYTES,
-                    stream);
+            driver.copyDeviceToDevice(metadata.tokenIds(), sampler.sampledTokens(prepared.sampledTokenSource()),
+                    (long) rows * Integer.BYTES, stream);
         }
     }
 

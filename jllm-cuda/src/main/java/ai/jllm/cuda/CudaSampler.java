@@ -35,6 +35,7 @@ final class CudaSampler implements AutoCloseable {
     private final Buffer chunkStats = new Buffer();
     private final Buffer results = new Buffer();
     private long latestTokens;
+    private SampleOutput latestOut;
     private final Pending[] pending;
 
     /** One device allocation that grows (freeing the old one) when asked for more. */
@@ -138,6 +139,7 @@ final class CudaSampler implements AutoCloseable {
         slot.timerSlot = timer.sampleEnds();
         driver.eventRecord(slot.done, stream);
         latestTokens = deviceResults;
+        latestOut = out;
         slot.out = out;
         slot.batch = batch;
         slot.waiting = true;
@@ -158,12 +160,12 @@ final class CudaSampler implements AutoCloseable {
     }
 
     /**
-     * The latest enqueued sampling's token ids on the device, [rows] int (rows in the batch's order): the input of
-     * a step launched before they are read. Valid until the next sampling is enqueued.
+     * The token ids of the sampling into {@code out}, on the device, [rows] int (rows in the batch's order): the input
+     * of a step launched before they are read. Only the latest enqueued sampling's are kept (until the next one).
      */
-    long sampledTokens() {
-        if (latestTokens == 0) {
-            throw new IllegalStateException("a step asks for sampled tokens before anything was sampled");
+    long sampledTokens(SampleOutput out) {
+        if (latestOut != out) {
+            throw new IllegalStateException("a step asks for the tokens of a sampling that is not the latest enqueued");
         }
         return latestTokens;
     }
