@@ -52,15 +52,10 @@ public final class EngineCore {
     private final boolean overlap;
     private int nextSlot;
     /** With overlap: the step launched ahead whose tokens the next {@link #step} reads. */
-    private StepSlot inFlight;
+    private Optional<StepSlot> inFlight = Optional.empty();
     private long arrivals;
     private long lastDeliverNanos;
     private volatile IterationStats lastStats = IterationStats.IDLE;
-
-    public EngineCore(ModelRunner runner, Scheduler scheduler, Optional<Tokenizer> tokenizer,
-                      GenerationConfig generationConfig) {
-        this(runner, scheduler, tokenizer, generationConfig, false);
-    }
 
     /**
      * @param overlap launch a decode step before the tokens of the one running are read, when nothing can change the
@@ -197,12 +192,12 @@ public final class EngineCore {
             request.listener.onFailed(error);
         }
         requests.clear();
-        inFlight = null;
+        inFlight = Optional.empty();
         kv.drainPendingCopies();
     }
 
     public boolean hasWork() {
-        return scheduler.hasWork() || inFlight != null;
+        return scheduler.hasWork() || inFlight.isPresent();
     }
 
     /**
@@ -217,13 +212,16 @@ public final class EngineCore {
      */
     public IterationStats step() {
         long start = System.nanoTime();
-        StepSlot current = inFlight;
-        inFlight = null;
+        Optional<StepSlot> launchedBefore = inFlight;
+        inFlight = Optional.empty();
         long scheduleNanos = 0;
         long prepareNanos = 0;
         long forwardNanos = 0;
         long sampleNanos = 0;
-        if (current == null) {
+        StepSlot current;
+        if (launchedBefore.isPresent()) {
+            current = launchedBefore.get();
+        } else {
             SchedulerOutput output = scheduler.schedule();
             if (output.isEmpty()) {
                 lastStats = stats(output, start, StepPhases.NONE);
@@ -239,11 +237,12 @@ public final class EngineCore {
             long aheadStart = System.nanoTime();
             Optional<SchedulerOutput> ahead = scheduler.scheduleAhead(current.output);
             if (ahead.isPresent()) {
-                inFlight = launch(ahead.get(), aheadStart, Optional.of(current));
-                scheduleNanos += inFlight.scheduleNanos;
-                prepareNanos += inFlight.prepareNanos;
-                forwardNanos += inFlight.forwardNanos;
-                sampleNanos += inFlight.sampleNanos;
+                StepSlot next = launch(ahead.get(), aheadStart, Optional.of(current));
+                inFlight = Optional.of(next);
+                scheduleNanos += next.scheduleNanos;
+                prepareNanos += next.prepareNanos;
+                forwardNanos += next.forwardNanos;
+                sampleNanos += next.sampleNanos;
             } else {
                 scheduleNanos += System.nanoTime() - aheadStart;
             }
@@ -268,7 +267,7 @@ public final class EngineCore {
         // delivery of the previous step is what this step's phases report.
         lastStats = stats(output, start, new StepPhases(scheduleNanos, prepareNanos, forwardNanos, sampleNanos,
                 waited - waitStart, updated - waited, lastDeliverNanos, runner.backend().lastStepDeviceTime(),
-                inFlight != null));
+                inFlight.isPresent()));
         for (Request request : touched) {
             deliver(request);
         }
