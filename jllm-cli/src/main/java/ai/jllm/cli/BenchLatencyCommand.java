@@ -8,6 +8,7 @@ import ai.jllm.api.RequestOutput;
 import ai.jllm.backend.Backend;
 import ai.jllm.bench.BenchDataset;
 import ai.jllm.bench.BenchRequest;
+import ai.jllm.bench.DecodeProfile;
 import ai.jllm.bench.DecodeRoofline;
 import ai.jllm.bench.Distribution;
 import ai.jllm.bench.MarkdownTable;
@@ -19,6 +20,7 @@ import ai.jllm.cuda.CudaBackend;
 import ai.jllm.engine.IterationStats;
 import ai.jllm.engine.RequestHandle;
 import ai.jllm.kvcache.KvCacheConfig;
+import ai.jllm.engine.StepPhases;
 import ai.jllm.sampling.SamplingParams;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -78,6 +80,11 @@ final class BenchLatencyCommand implements Callable<Integer> {
             description = "Seed of the random prompts (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--profile", description = "Also report where the decode steps' time goes: the mean host time of "
+            + "each phase of the engine step and, on the CUDA backend, the GPU time of the forward pass and of the "
+            + "sampling (CUDA events).")
+    boolean profile;
+
     @Option(names = "--output-json", paramLabel = "FILE", description = "Also write the figures to this JSON file.")
     Path outputJson;
 
@@ -111,6 +118,9 @@ final class BenchLatencyCommand implements Callable<Integer> {
                     ? Optional.of(cuda.copyBandwidth(1L << 30, 20)) : Optional.empty();
             if (backend instanceof CudaBackend cuda) {
                 gemmRate = Optional.of(cuda.gemmRate(GEMM_SIZE, GEMM_SIZE, GEMM_SIZE, GEMM_REPEATS));
+                if (profile) {
+                    cuda.timeSteps();
+                }
             }
             try (LLM llm = LoadProgress.load(modelDir, backend, engineOptions, err, builder -> {
                 builder.maxBatchSize(batchSize).maxNumTokens(Math.max(engineOptions.maxNumTokens,
@@ -155,6 +165,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
         List<Double> ttft = new ArrayList<>();
         List<Double> decodeSteps = new ArrayList<>();
         List<Double> e2e = new ArrayList<>();
+        List<StepPhases> decodePhases = new ArrayList<>();
         for (Iteration iteration : timed) {
             double prefillMillis = 0;
             for (IterationStats step : iteration.steps()) {
@@ -162,6 +173,7 @@ final class BenchLatencyCommand implements Callable<Integer> {
                     prefillMillis += step.stepNanos() / 1e6;
                 } else if (step.scheduledSequences() == batchSize) {
                     decodeSteps.add(step.stepNanos() / 1e6);
+                    decodePhases.add(step.phases());
                 }
             }
             prefill.add(prefillMillis);
@@ -241,7 +253,13 @@ final class BenchLatencyCommand implements Callable<Integer> {
             json.put("prefill_tflops", prefillRate / 1e12);
             json.put("prefill_gemm_fraction", prefillRate / gemmRate.get());
         }
-        out.print(totals.render() + "\n" + table.render());
+        String profileTable = "";
+        if (profile) {
+            DecodeProfile phases = new DecodeProfile(decodePhases);
+            profileTable = "\n" + phases.render();
+            json.set("decode_step_profile", phases.toJson(BenchOutput.JSON));
+        }
+        out.print(totals.render() + "\n" + table.render() + profileTable);
         out.flush();
         if (outputJson != null) {
             BenchOutput.writeJson(outputJson, json);

@@ -69,6 +69,11 @@ final class EngineOptions {
                     + "max_utilization (admit greedily, preempt and recompute when full) (default: ${DEFAULT-VALUE}).")
     SchedulerPolicy policy;
 
+    @Option(names = "--overlap", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Launch each decode step before the previous one's tokens are read, so that the host's "
+                    + "bookkeeping runs while the device computes; results are the same (default: on).")
+    boolean overlap;
+
     /** The command these options are mixed into, to tell limits the user gave from defaults. */
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
@@ -80,7 +85,7 @@ final class EngineOptions {
     LLM.Builder configure(LLM.Builder builder, Path modelDir) {
         KvCacheConfig kv = new KvCacheConfig(tokensPerBlock, freeGpuMemoryFraction,
                 kvCacheMaxTokens == null ? OptionalInt.empty() : OptionalInt.of(kvCacheMaxTokens), enableBlockReuse);
-        builder.kvCacheConfig(kv).schedulerPolicy(policy);
+        builder.kvCacheConfig(kv).schedulerPolicy(policy).overlap(overlap);
         if (kvCacheDtype != null) {
             builder.kvCacheDtype(kvCacheDtype);
         }

@@ -99,7 +99,8 @@ public final class LLM implements AutoCloseable {
             KvCacheManager kv = new KvCacheManager(kvConfig, numBlocks);
             ModelRunner runner = new ModelRunner(backend, model, cache, schedulerConfig.maxNumTokens(),
                     schedulerConfig.maxBatchSize(), schedulerConfig.maxLogitsRows(), kvConfig.blocksFor(maxSeqLen));
-            this.core = new EngineCore(runner, new Scheduler(schedulerConfig, kv), tokenizer, generationConfig);
+            this.core = new EngineCore(runner, new Scheduler(schedulerConfig, kv), tokenizer, generationConfig,
+                    builder.overlap);
             this.executor = new Executor(core, builder.maxQueueSize, builder.statsListener);
             this.shutdownGrace = builder.shutdownGrace;
         } catch (RuntimeException e) {
@@ -279,6 +280,7 @@ public final class LLM implements AutoCloseable {
         private KvCacheConfig kvCacheConfig = KvCacheConfig.defaults();
         private Optional<KvCacheDtype> kvCacheDtype = Optional.empty();
         private SchedulerPolicy policy = SchedulerPolicy.GUARANTEED_NO_EVICT;
+        private boolean overlap = true;
         private HubConfig hubConfig = HubConfig.fromEnvironment(Optional.empty());
         private DownloadListener downloadListener = DownloadListener.NONE;
         private IntConsumer layerListener = layers -> {};
@@ -349,6 +351,16 @@ public final class LLM implements AutoCloseable {
 
         public Builder schedulerPolicy(SchedulerPolicy policy) {
             this.policy = policy;
+            return this;
+        }
+
+        /**
+         * Whether a decode step is launched before the tokens of the one running are read, so that the host's
+         * bookkeeping (stop checks, detokenization, delivery, the next step's metadata) runs while the device computes;
+         * the results are the same either way. Default: on.
+         */
+        public Builder overlap(boolean overlap) {
+            this.overlap = overlap;
             return this;
         }
 

@@ -8,6 +8,7 @@ import ai.jllm.tensor.DType;
 import ai.jllm.weights.QuantizedLinear;
 import ai.jllm.weights.TensorView;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A place where a model runs: memory, and the handful of ops a decoder needs. The model is written once against this
@@ -85,7 +86,10 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Called once per step, before the ops that read {@code batch}: a device backend copies the step's metadata
-     * (token ids, positions, slots, block tables) to the device here, in one transfer.
+     * (token ids, positions, slots, block tables) to the device here, in one transfer. When the batch's
+     * {@link ForwardBatch#sampledTokenRows} is positive, those rows' token ids are the tokens the latest
+     * {@link #sampleAsync} chose for its first rows, which the host may not have read yet: a device backend feeds them
+     * on the device, without a round trip.
      */
     void prepare(ForwardBatch batch);
 
@@ -151,6 +155,26 @@ public interface Backend extends AutoCloseable {
      * @param logits [numLogits, V] float32, as {@code DecoderModel.forward} returns it
      */
     void sample(Tensor logits, SamplingBatch batch, SampleOutput out);
+
+    /**
+     * The device time of the latest step whose sampled tokens have been read, when this backend times its steps
+     * (the CUDA backend, once asked to); empty otherwise.
+     */
+    default Optional<DeviceStepTime> lastStepDeviceTime() {
+        return Optional.empty();
+    }
+
+    /**
+     * {@link #sample}, asynchronously: enqueues the sampling and returns; the tokens are in {@code out} once
+     * {@link #awaitSamples} with the same {@code out} returns. {@code batch} must stay unchanged until then. At most
+     * two samplings may be pending, each with its own {@code out}. The default samples at once.
+     */
+    default void sampleAsync(Tensor logits, SamplingBatch batch, SampleOutput out) {
+        sample(logits, batch, out);
+    }
+
+    /** Waits for the pending {@link #sampleAsync} into {@code out} and fills {@code out}. */
+    default void awaitSamples(SampleOutput out) {}
 
     /** Copies the first {@code rows} rows of a float tensor to the host. */
     void copyToHost(Tensor source, int rows, float[] destination);

@@ -1,5 +1,7 @@
 package ai.jllm.backend;
 
+import ai.jllm.sampling.SampleOutput;
+
 import java.util.Arrays;
 
 /**
@@ -39,6 +41,8 @@ public final class ForwardBatch {
     private int numTokens;
     private int numSequences;
     private int numLogits;
+    private int sampledTokenRows;
+    private SampleOutput sampledTokenSource;
 
     /** @param maxLogits logits rows one step may ask for (the model's logits buffer holds this many) */
     public ForwardBatch(int maxTokens, int maxSequences, int blockSize, int maxBlocksPerSequence, int maxLogits) {
@@ -60,6 +64,35 @@ public final class ForwardBatch {
         numTokens = 0;
         numSequences = 0;
         numLogits = 0;
+        sampledTokenRows = 0;
+        sampledTokenSource = null;
+    }
+
+    /**
+     * Says that the token ids of rows {@code [0, rows)} are not the ones laid out (placeholders) but the tokens that
+     * rows {@code [0, rows)} of the sampling into {@code source} chose, which must be the backend's latest
+     * {@link Backend#sampleAsync}: the step that runs one ahead of its predecessor's tokens being read (see
+     * {@link Backend#prepare}). A device backend copies them on the device; the host may not have them yet.
+     */
+    public void feedSampledTokens(SampleOutput source, int rows) {
+        if (rows <= 0 || rows > numTokens) {
+            throw new IllegalArgumentException(rows + " sampled-token rows in a batch of " + numTokens + " tokens");
+        }
+        sampledTokenRows = rows;
+        sampledTokenSource = source;
+    }
+
+    /** Rows whose token ids come from a sampling (see {@link #feedSampledTokens}); 0 normally. */
+    public int sampledTokenRows() {
+        return sampledTokenRows;
+    }
+
+    /** The sampling output the first {@link #sampledTokenRows} token ids come from. */
+    public SampleOutput sampledTokenSource() {
+        if (sampledTokenRows == 0) {
+            throw new IllegalStateException("this batch takes no token ids from a sampling");
+        }
+        return sampledTokenSource;
     }
 
     /**

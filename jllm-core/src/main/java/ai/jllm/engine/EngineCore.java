@@ -45,18 +45,25 @@ public final class EngineCore {
     private final Optional<Tokenizer> tokenizer;
     private final List<Integer> eosTokenIds;
     private final int vocabSize;
-    private final SamplingBatch sampling;
-    private final SampleOutput sampled;
     private final PenaltyTokens penalties;
     private final Map<String, Request> requests = new LinkedHashMap<>();
     private final Map<Sequence, SampleState> samplesBySequence = new HashMap<>();
-    private final SampleState[] rowSample;   // per sampling row: its sample (null for a sibling not forked yet)
-    private final Request[] rowRequest;      // per sampling row: its request
+    private final StepSlot[] slots;
+    private final boolean overlap;
+    private int nextSlot;
+    /** With overlap: the step launched ahead whose tokens the next {@link #step} reads. */
+    private Optional<StepSlot> inFlight = Optional.empty();
     private long arrivals;
+    private long lastDeliverNanos;
     private volatile IterationStats lastStats = IterationStats.IDLE;
 
+    /**
+     * @param overlap launch a decode step before the tokens of the one running are read, when nothing can change the
+     *                batch in between (see {@link #step})
+     */
     public EngineCore(ModelRunner runner, Scheduler scheduler, Optional<Tokenizer> tokenizer,
-                      GenerationConfig generationConfig) {
+                      GenerationConfig generationConfig, boolean overlap) {
+        this.overlap = overlap;
         this.runner = runner;
         this.scheduler = scheduler;
         this.kv = scheduler.kvCache();
@@ -64,11 +71,11 @@ public final class EngineCore {
         this.eosTokenIds = List.copyOf(generationConfig.eosTokenIds());
         this.vocabSize = runner.model().config().vocabSize();
         int rows = scheduler.config().maxBatchSize();
-        this.sampling = new SamplingBatch(rows, vocabSize, rows * 256, rows * scheduler.config().maxSeqLen());
-        this.sampled = new SampleOutput(rows, Math.max(SamplingParams.MAX_LOGPROBS, 2 * rows));
         this.penalties = new PenaltyTokens(vocabSize);
-        this.rowSample = new SampleState[rows];
-        this.rowRequest = new Request[rows];
+        int maxTopLogprobs = Math.max(SamplingParams.MAX_LOGPROBS, 2 * rows);
+        this.slots = new StepSlot[] {
+            new StepSlot(rows, vocabSize, scheduler.config().maxSeqLen(), maxTopLogprobs),
+            new StepSlot(rows, vocabSize, scheduler.config().maxSeqLen(), maxTopLogprobs)};
     }
 
     /**
@@ -168,7 +175,7 @@ public final class EngineCore {
         request.finishedNanos = OptionalLong.of(System.nanoTime());
         // An idle engine runs no further step, so refresh the statistics here: readers (metrics, the queue limit)
         // must see the freed blocks and the smaller batch at once.
-        lastStats = stats(SchedulerOutput.EMPTY, System.nanoTime());
+        lastStats = stats(SchedulerOutput.EMPTY, System.nanoTime(), StepPhases.NONE);
         request.listener.onFinished(request.result());
         return true;
     }
@@ -185,28 +192,69 @@ public final class EngineCore {
             request.listener.onFailed(error);
         }
         requests.clear();
+        inFlight = Optional.empty();
         kv.drainPendingCopies();
     }
 
     public boolean hasWork() {
-        return scheduler.hasWork();
+        return scheduler.hasWork() || inFlight.isPresent();
     }
 
-    /** One iteration: schedule, run the model, sample, deliver. Returns what the step did. */
+    /**
+     * One iteration: schedule, run the model, sample, deliver. Returns what the step did.
+     *
+     * <p>With overlap, a step of plain decodes is followed at once by the next one, launched before its tokens are
+     * read ({@link Scheduler#scheduleAhead}): the device takes each sampled token as the next step's input itself, and
+     * the host reads the tokens, checks stop conditions and delivers while the device runs the step after. Each call
+     * then reads back one step and launches the one after it. A request that ends with a token (a stop token or
+     * string) or is cancelled has already been given one more step; that step's sample is discarded, never emitted,
+     * and its block goes back with the others. Without overlap each call runs one step start to end.
+     */
     public IterationStats step() {
         long start = System.nanoTime();
-        SchedulerOutput output = scheduler.schedule();
-        if (output.isEmpty()) {
-            lastStats = stats(output, start);
-            return lastStats;
+        Optional<StepSlot> launchedBefore = inFlight;
+        inFlight = Optional.empty();
+        long scheduleNanos = 0;
+        long prepareNanos = 0;
+        long forwardNanos = 0;
+        long sampleNanos = 0;
+        StepSlot current;
+        if (launchedBefore.isPresent()) {
+            current = launchedBefore.get();
+        } else {
+            SchedulerOutput output = scheduler.schedule();
+            if (output.isEmpty()) {
+                lastStats = stats(output, start, StepPhases.NONE);
+                return lastStats;
+            }
+            current = launch(output, start, Optional.empty());
+            scheduleNanos += current.scheduleNanos;
+            prepareNanos += current.prepareNanos;
+            forwardNanos += current.forwardNanos;
+            sampleNanos += current.sampleNanos;
         }
-        int[] firstLogitsRow = runner.layout(output);
-        fillSamplingRows(output, firstLogitsRow);
-        runner.run(kv.drainPendingCopies(), sampling, sampled);
+        if (overlap && chainable(current)) {
+            long aheadStart = System.nanoTime();
+            Optional<SchedulerOutput> ahead = scheduler.scheduleAhead(current.output);
+            if (ahead.isPresent()) {
+                StepSlot next = launch(ahead.get(), aheadStart, Optional.of(current));
+                inFlight = Optional.of(next);
+                scheduleNanos += next.scheduleNanos;
+                prepareNanos += next.prepareNanos;
+                forwardNanos += next.forwardNanos;
+                sampleNanos += next.sampleNanos;
+            } else {
+                scheduleNanos += System.nanoTime() - aheadStart;
+            }
+        }
+        long waitStart = System.nanoTime();
+        runner.awaitSamples(current.sampling, current.sampled);
+        long waited = System.nanoTime();
+        SchedulerOutput output = current.output;
         scheduler.update(output);
         Set<Request> touched = new LinkedHashSet<>();
-        collectPromptLogprobs(output, firstLogitsRow, touched);
-        applySamples(output, touched);
+        collectPromptLogprobs(output, current.firstLogitsRow, touched);
+        applySamples(current, touched);
         for (Request request : touched) {
             for (SampleState sample : request.samples) {
                 if (sample.finished()) {
@@ -214,12 +262,63 @@ public final class EngineCore {
                 }
             }
         }
-        // Statistics before delivery, so a caller woken by its result sees the step's effect on the cache.
-        lastStats = stats(output, start);
+        long updated = System.nanoTime();
+        // Statistics before delivery, so a caller woken by its result sees the step's effect on the cache; the
+        // delivery of the previous step is what this step's phases report.
+        lastStats = stats(output, start, new StepPhases(scheduleNanos, prepareNanos, forwardNanos, sampleNanos,
+                waited - waitStart, updated - waited, lastDeliverNanos, runner.backend().lastStepDeviceTime(),
+                inFlight.isPresent()));
         for (Request request : touched) {
             deliver(request);
         }
+        lastDeliverNanos = System.nanoTime() - updated;
         return lastStats;
+    }
+
+    /**
+     * Lays out, runs and enqueues the sampling of one scheduled step in the next free slot. Launched ahead of
+     * {@code previous} (still in flight), the step's tokens are the ones {@code previous} samples (fed by the backend)
+     * and its samples are one output token further than the sequences hold yet.
+     */
+    private StepSlot launch(SchedulerOutput output, long start, Optional<StepSlot> previous) {
+        StepSlot slot = slots[nextSlot];
+        nextSlot ^= 1;
+        slot.output = output;
+        long scheduled = System.nanoTime();
+        int[] firstLogitsRow = previous.isPresent() ? runner.layoutAhead(output, previous.get().sampled)
+                : runner.layout(output);
+        System.arraycopy(firstLogitsRow, 0, slot.firstLogitsRow, 0, output.chunks().size());
+        fillSamplingRows(slot, previous.isPresent() ? 1 : 0);
+        long prepared = System.nanoTime();
+        runner.forward(kv.drainPendingCopies());
+        long launched = System.nanoTime();
+        runner.sampleAsync(slot.sampling, slot.sampled);
+        long enqueued = System.nanoTime();
+        slot.scheduleNanos = scheduled - start;
+        slot.prepareNanos = prepared - scheduled;
+        slot.forwardNanos = launched - prepared;
+        slot.sampleNanos = enqueued - launched;
+        return slot;
+    }
+
+    /**
+     * Whether the step after {@code slot} may be launched before {@code slot}'s tokens are read: each of its rows must
+     * be a plain sample whose next sampling rows do not depend on this token (no penalties, no bad words, no beams).
+     * The scheduler checks the rest.
+     */
+    private boolean chainable(StepSlot slot) {
+        int rows = slot.sampling.numRows();
+        if (rows == 0 || rows != slot.output.chunks().size()) {
+            return false;
+        }
+        for (int row = 0; row < rows; row++) {
+            Request request = slot.rowRequest[row];
+            if (slot.rowSample[row] == null || request.beams.isPresent() || request.badWords.isPresent()
+                    || request.request.params().penalized()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The latest iteration's statistics; any thread may read them. */
@@ -240,9 +339,11 @@ public final class EngineCore {
      * One sampling row per token to choose: per sampling chunk its sequence's row, plus rows for the n - 1 siblings
      * a first sample draws for (they fork after the step). A beam search's rows ask for its top candidates.
      */
-    private void fillSamplingRows(SchedulerOutput output, int[] firstLogitsRow) {
+    private void fillSamplingRows(StepSlot slot, int outputOffset) {
+        SamplingBatch sampling = slot.sampling;
+        int[] firstLogitsRow = slot.firstLogitsRow;
         sampling.clear();
-        List<ScheduledChunk> chunks = output.chunks();
+        List<ScheduledChunk> chunks = slot.output.chunks();
         for (int c = 0; c < chunks.size(); c++) {
             ScheduledChunk chunk = chunks.get(c);
             if (chunk.samples() > 0) {
@@ -262,7 +363,7 @@ public final class EngineCore {
                 // All live beams of a search, in the group's order: the beam step reads their rows side by side.
                 if (beamGroupsDone.add(request)) {
                     for (SampleState beam : request.beams.get().live()) {
-                        addRow(request, beam, beam.seed, beam.stepLogitsRow);
+                        addRow(slot, request, beam, beam.seed, beam.stepLogitsRow, outputOffset);
                         sampling.setLogprobs(LogprobsMode.PENALIZED, request.beams.get().perBeamCandidates());
                     }
                 }
@@ -270,21 +371,27 @@ public final class EngineCore {
             }
             for (int s = 0; s < chunk.samples(); s++) {
                 long seed = s == 0 ? sample.seed : Philox.sampleSeed(request.seed, sample.index + s);
-                int row = addRow(request, sample, seed, sample.stepLogitsRow);
-                rowSample[row] = s == 0 ? sample : null;
+                int row = addRow(slot, request, sample, seed, sample.stepLogitsRow, outputOffset);
+                slot.rowSample[row] = s == 0 ? sample : null;
             }
         }
     }
 
-    /** One sampling row for {@code sample}'s next token, with its masks and penalties. */
-    private int addRow(Request request, SampleState sample, long seed, int logitsRow) {
+    /**
+     * One sampling row for {@code sample}'s next token, with its masks and penalties. {@code outputOffset} output
+     * tokens come before it that the sequence does not hold yet (1 for a step launched ahead, see {@link #chainable}).
+     */
+    private int addRow(StepSlot slot, Request request, SampleState sample, long seed, int logitsRow,
+                       int outputOffset) {
+        SamplingBatch sampling = slot.sampling;
         Sequence sequence = sample.sequence;
         SamplingParams params = request.request.params();
-        int row = sampling.addRow(logitsRow, params, seed, sequence.outputLength());
-        rowSample[row] = sample;
-        rowRequest[row] = request;
-        if (sequence.outputLength() < params.minTokens()) {
-            maskEndTokens(params);
+        int outputLength = sequence.outputLength() + outputOffset;
+        int row = sampling.addRow(logitsRow, params, seed, outputLength);
+        slot.rowSample[row] = sample;
+        slot.rowRequest[row] = request;
+        if (outputLength < params.minTokens()) {
+            maskEndTokens(sampling, params);
         }
         request.badWords.ifPresent(words -> words.addMasks(sampling, sequence.tokens(), sequence.promptLength(),
                 sequence.length()));
@@ -294,7 +401,7 @@ public final class EngineCore {
         return row;
     }
 
-    private void maskEndTokens(SamplingParams params) {
+    private void maskEndTokens(SamplingBatch sampling, SamplingParams params) {
         if (!params.ignoreEos()) {
             for (int token : eosTokenIds) {
                 if (token >= 0 && token < vocabSize) {
@@ -338,15 +445,22 @@ public final class EngineCore {
         }
     }
 
-    private void applySamples(SchedulerOutput output, Set<Request> touched) {
+    /**
+     * The step's sampled tokens into their samples. A row whose sample finished or was cancelled while the step ran
+     * (overlap) is discarded.
+     */
+    private void applySamples(StepSlot slot, Set<Request> touched) {
         long now = System.nanoTime();
-        for (ScheduledChunk chunk : output.chunks()) {
+        for (ScheduledChunk chunk : slot.output.chunks()) {
             Request request = requests.get(chunk.sequence().requestId());
-            if (request.firstScheduledNanos.isEmpty()) {
+            if (request != null && request.firstScheduledNanos.isEmpty()) {
                 request.firstScheduledNanos = OptionalLong.of(now);
             }
         }
-        int rows = sampling.numRows();
+        SampleState[] rowSample = slot.rowSample;
+        Request[] rowRequest = slot.rowRequest;
+        SampleOutput sampled = slot.sampled;
+        int rows = slot.sampling.numRows();
         // Siblings fork from their first sample before it appends its own token: they share only the prompt.
         for (int row = 0; row < rows; row++) {
             if (rowRequest[row].beams.isEmpty() && rowSample[row] == null) {
@@ -363,6 +477,9 @@ public final class EngineCore {
                 row += beams - 1;
             } else {
                 SampleState sample = rowSample[row];
+                if (sample.finished()) {
+                    continue; // ended (or was cancelled) one step earlier: this step ran ahead for nothing
+                }
                 SamplingParams params = request.request.params();
                 int token = sampled.tokenId(row);
                 Optional<TokenLogprobs> logprob = params.logprobs().isPresent()
@@ -460,10 +577,10 @@ public final class EngineCore {
         }
     }
 
-    private IterationStats stats(SchedulerOutput output, long start) {
+    private IterationStats stats(SchedulerOutput output, long start, StepPhases phases) {
         var cache = kv.stats();
         return new IterationStats(output.chunks().size(), output.numTokens(), output.preempted().size(),
                 scheduler.numRunning(), scheduler.numWaiting(), cache.usedBlocks(), cache.freeBlocks(),
-                cache.cachedBlocks(), cache.hitRate(), System.nanoTime() - start);
+                cache.cachedBlocks(), cache.hitRate(), System.nanoTime() - start, phases);
     }
 }

@@ -16,11 +16,15 @@ import java.util.List;
 
 /**
  * Runs one scheduled step on the backend in two calls: {@link #layout} puts the chunks into the step's
- * {@link ForwardBatch} and tells where each chunk's logits rows land; {@link #run} copies shared blocks about to be
- * written (copy-on-write), runs the model and samples every row of the {@link SamplingBatch} on the backend.
+ * {@link ForwardBatch} and tells where each chunk's logits rows land; {@link #forward} copies shared blocks about to
+ * be written (copy-on-write) and runs the model; {@link #sampleAsync} samples every row of the
+ * {@link SamplingBatch} on the backend, {@link #awaitSamples} waits for the tokens.
  * Owns the batch, sized once for the largest step.
  */
 public final class ModelRunner {
+
+    /** The token id laid out for a token the backend feeds from the latest sampling (any valid id would do). */
+    private static final int[] PLACEHOLDER_TOKEN = {0};
 
     private final Backend backend;
     private final DecoderModel model;
@@ -62,14 +66,47 @@ public final class ModelRunner {
         return firstLogitsRow;
     }
 
-    /** Runs the laid-out step and samples {@code sampling}'s rows into {@code out}. */
-    public void run(BlockCopies copies, SamplingBatch sampling, SampleOutput out) {
+    /**
+     * Lays out the step that runs one ahead of the step still in flight ({@link ai.jllm.scheduler.Scheduler#scheduleAhead}):
+     * one decode token per chunk whose id is not known on the host yet; the batch asks the backend to feed chunk i the
+     * token that row i of the sampling into {@code previous} (the latest one enqueued) chose. Returns the chunks'
+     * logits rows as {@link #layout} does.
+     */
+    public int[] layoutAhead(SchedulerOutput output, SampleOutput previous) {
+        batch.clear();
+        List<ScheduledChunk> chunks = output.chunks();
+        for (int c = 0; c < chunks.size(); c++) {
+            ScheduledChunk chunk = chunks.get(c);
+            KvSequence kv = chunk.sequence().kv();
+            firstLogitsRow[c] = batch.addSequence(PLACEHOLDER_TOKEN, 0, 1, chunk.startPosition(), kv.blockTable(),
+                    kv.numBlocks(), ForwardBatch.Logits.LAST);
+        }
+        batch.feedSampledTokens(previous, chunks.size());
+        return firstLogitsRow;
+    }
+
+    /** Runs the laid-out step: enqueues the forward pass (a device backend returns before it has run). */
+    public void forward(BlockCopies copies) {
         if (!copies.isEmpty()) {
             backend.copyKvBlocks(cache, copies.sources(), copies.destinations());
         }
         logits = model.forward(batch, cache);
+    }
+
+    /**
+     * Enqueues the sampling of {@code sampling}'s rows of the step's logits into {@code out}; {@link #awaitSamples}
+     * with the same {@code out} waits for them. {@code sampling} must stay unchanged until then.
+     */
+    public void sampleAsync(SamplingBatch sampling, SampleOutput out) {
         if (sampling.numRows() > 0) {
-            backend.sample(logits, sampling, out);
+            backend.sampleAsync(logits, sampling, out);
+        }
+    }
+
+    /** Waits until the tokens {@link #sampleAsync} enqueued for {@code sampling} are in {@code out}. */
+    public void awaitSamples(SamplingBatch sampling, SampleOutput out) {
+        if (sampling.numRows() > 0) {
+            backend.awaitSamples(out);
         }
     }
 
@@ -87,6 +124,10 @@ public final class ModelRunner {
 
     public DecoderModel model() {
         return model;
+    }
+
+    public Backend backend() {
+        return backend;
     }
 
     public KvCache cache() {

@@ -4,6 +4,7 @@ import ai.jllm.kvcache.KvCacheManager;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.PriorityQueue;
 
 /**
@@ -135,10 +136,54 @@ public final class Scheduler {
                 : new SchedulerOutput(chunks, preempted, config.maxNumTokens() - budget);
     }
 
-    /** After the step ran: the chunks' tokens are computed, and their full blocks enter the prefix cache. */
+    /**
+     * The step after {@code current} while {@code current} still runs, for an engine that overlaps steps: when
+     * {@code current} is all plain decodes (one token each, one sample each, no beams) and nothing may change the
+     * batch before it — no waiting sequence could be admitted, no sequence reaches its maximum length with
+     * {@code current}'s token, the pool holds the blocks for one more token of each without preempting — returns the
+     * same sequences in the same order one position further, their blocks reserved; else empty, and the engine
+     * finishes {@code current} and schedules as usual. The token each chunk computes is the one {@code current}
+     * samples for it (the engine feeds it on the device). A sequence that ends with {@code current}'s token (a stop
+     * token or string) or is cancelled is removed as usual, the reserved block with its others; {@link #update}
+     * skips its chunk and the engine discards its sample.
+     */
+    public Optional<SchedulerOutput> scheduleAhead(SchedulerOutput current) {
+        if (current.isEmpty() || !current.preempted().isEmpty()
+                || (!waiting.isEmpty() && occupiedSlots() < config.maxBatchSize())) {
+            return Optional.empty();
+        }
+        int neededBlocks = 0;
+        for (ScheduledChunk chunk : current.chunks()) {
+            Sequence sequence = chunk.sequence();
+            if (chunk.numTokens() != 1 || chunk.samples() != 1 || chunk.allLogits() || !chunk.completes()
+                    || sequence.isBeam() || sequence.status() != Sequence.Status.RUNNING
+                    || sequence.length() + 1 >= sequence.maxLength()) {
+                return Optional.empty();
+            }
+            // Blocks for the positions up to the ahead token's, sequence.length() (current computes length - 1).
+            neededBlocks += kv.freeBlocksNeeded(sequence.kv(), sequence.length() + 1);
+        }
+        if (neededBlocks > kv.numFreeBlocks()) {
+            return Optional.empty();
+        }
+        List<ScheduledChunk> chunks = new ArrayList<>(current.chunks().size());
+        for (ScheduledChunk chunk : current.chunks()) {
+            kv.allocate(chunk.sequence().kv(), 2);
+            chunks.add(new ScheduledChunk(chunk.sequence(), chunk.startPosition() + 1, 1, 1, false));
+        }
+        return Optional.of(new SchedulerOutput(chunks, List.of(), current.numTokens()));
+    }
+
+    /**
+     * After the step ran: the chunks' tokens are computed, and their full blocks enter the prefix cache. Chunks of
+     * sequences removed while the step ran (finished one step earlier, or cancelled) are skipped.
+     */
     public void update(SchedulerOutput output) {
         for (ScheduledChunk chunk : output.chunks()) {
             Sequence sequence = chunk.sequence();
+            if (sequence.status() != Sequence.Status.RUNNING) {
+                continue;
+            }
             sequence.computed(chunk.numTokens());
             kv.commit(sequence.kv(), sequence.tokens(), sequence.numComputedTokens());
         }

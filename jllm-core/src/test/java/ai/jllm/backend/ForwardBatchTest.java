@@ -3,6 +3,7 @@ package ai.jllm.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.jllm.sampling.SampleOutput;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,22 @@ class ForwardBatchTest {
         batch.clear();
         assertThat(batch.numTokens()).isZero();
         assertThat(batch.numLogits()).isZero();
+    }
+
+    @Test
+    void aStepFedFromASamplingNamesItsSourceUntilCleared() {
+        ForwardBatch batch = new ForwardBatch(16, 4, 4, 3, 8);
+        batch.addSequence(new int[] {0}, 0, 1, 5, new int[] {7, 2}, 2, ForwardBatch.Logits.LAST);
+        batch.addSequence(new int[] {0}, 0, 1, 3, new int[] {4}, 1, ForwardBatch.Logits.LAST);
+        assertThat(batch.sampledTokenRows()).isZero();
+        assertThatThrownBy(batch::sampledTokenSource).isInstanceOf(IllegalStateException.class);
+        SampleOutput previous = new SampleOutput(4, 2);
+        assertThatThrownBy(() -> batch.feedSampledTokens(previous, 3)).isInstanceOf(IllegalArgumentException.class);
+        batch.feedSampledTokens(previous, 2);
+        assertThat(batch.sampledTokenRows()).isEqualTo(2);
+        assertThat(batch.sampledTokenSource()).isSameAs(previous);
+        batch.clear();
+        assertThat(batch.sampledTokenRows()).isZero();
     }
 
     @Test

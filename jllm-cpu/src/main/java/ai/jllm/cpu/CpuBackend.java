@@ -173,9 +173,17 @@ public final class CpuBackend implements Backend {
 
     // ---- ops ----
 
-    /** The CPU reads the batch's arrays where they are. */
+    /**
+     * The CPU reads the batch's arrays where they are; a step fed from a sampling gets its tokens copied in here (this
+     * backend's sampling has finished when it returns).
+     */
     @Override
-    public void prepare(ForwardBatch batch) {}
+    public void prepare(ForwardBatch batch) {
+        int fed = batch.sampledTokenRows();
+        if (fed > 0) {
+            System.arraycopy(batch.sampledTokenSource().tokenIds(), 0, batch.tokenIds(), 0, fed);
+        }
+    }
 
     @Override
     public void copyKvBlocks(KvCache cache, int[] sources, int[] destinations) {

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import ai.jllm.JllmException;
 import ai.jllm.backend.AttentionShape;
 import ai.jllm.backend.Backend;
+import ai.jllm.backend.DeviceStepTime;
 import ai.jllm.backend.ForwardBatch;
 import ai.jllm.backend.KvCache;
 import ai.jllm.backend.LinearWeights;
@@ -21,6 +22,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
@@ -56,6 +58,7 @@ public final class CudaBackend implements Backend {
     private final WeightUploader uploader;
     private final StepMetadata metadata;
     private final StepGraphs graphs;
+    private final StepTimer timer;
     private final boolean useGraphs;
     /** True while a decode step runs for recording: ops pick parameters from capacities, not from the step's data. */
     private boolean recordable;
@@ -95,6 +98,7 @@ public final class CudaBackend implements Backend {
         this.metadata = new StepMetadata(driver, stream);
         this.graphs = new StepGraphs(driver, stream);
         this.fp8Gemm = new Fp8Gemm(driver, lt, fp8Kernels, stream, arena, graphs::clear);
+        this.timer = new StepTimer(driver, stream);
         this.attentionCounters = new GrowingBuffer(driver, stream);
         this.attentionPartials = new GrowingBuffer(driver, stream);
         this.transfers = new HostTransfers(driver, stream);
@@ -264,6 +268,7 @@ public final class CudaBackend implements Backend {
         driver.setCurrent(context);
         fusion.flush();
         prepared = batch;
+        timer.forwardStarts();
         if (metadata.upload(batch)) {
             graphs.clear();
         }
@@ -285,6 +290,7 @@ public final class CudaBackend implements Backend {
             fusion.flush();
         };
         if (!useGraphs || !shape.decodeOnly()) {
+            feedSampledTokens();
             step.run();
             return;
         }
@@ -297,12 +303,25 @@ public final class CudaBackend implements Backend {
             }
             paddedRows = OptionalInt.of(bucket);
         }
+        feedSampledTokens();
         recordable = true;
         try {
             graphs.run(new StepShape(shape.cache(), bucket, bucket, bucket, shape.maxBlocksPerSequence(), true), step);
         } finally {
             recordable = false;
             paddedRows = OptionalInt.empty();
+        }
+    }
+
+    /**
+     * The step's first token ids from the latest sampling, copied on the device after the metadata upload (a step
+     * launched before its predecessor's tokens are read; see {@link ForwardBatch#feedSampledTokens}).
+     */
+    private void feedSampledTokens() {
+        int rows = prepared.sampledTokenRows();
+        if (rows > 0) {
+            driver.copyDeviceToDevice(metadata.tokenIds(), sampler.sampledTokens(prepared.sampledTokenSource()),
+                    (long) rows * Integer.BYTES, stream);
         }
     }
 
@@ -528,7 +547,37 @@ public final class CudaBackend implements Backend {
     public void sample(Tensor logits, SamplingBatch batch, SampleOutput out) {
         driver.setCurrent(context);
         fusion.flush();
-        sampler.sample(CudaTensor.of(logits), batch, out);
+        timer.sampleStarts();
+        sampler.sample(CudaTensor.of(logits), batch, out, timer);
+    }
+
+    /** Enqueues the sampling; {@link #awaitSamples} waits. The tokens stay on the device for a step fed from them. */
+    @Override
+    public void sampleAsync(Tensor logits, SamplingBatch batch, SampleOutput out) {
+        driver.setCurrent(context);
+        fusion.flush();
+        timer.sampleStarts();
+        sampler.enqueue(CudaTensor.of(logits), batch, out, timer);
+    }
+
+    @Override
+    public void awaitSamples(SampleOutput out) {
+        driver.setCurrent(context);
+        sampler.await(out, timer);
+    }
+
+    /**
+     * Times every following step on the GPU with CUDA events (forward pass and sampling apart), for profiles:
+     * {@link #lastStepDeviceTime} then reports them.
+     */
+    public void timeSteps() {
+        driver.setCurrent(context);
+        timer.enable();
+    }
+
+    @Override
+    public Optional<DeviceStepTime> lastStepDeviceTime() {
+        return timer.last();
     }
 
     /** Waits for the stream, then copies; bf16 tensors are widened to float. */
@@ -709,6 +758,7 @@ public final class CudaBackend implements Backend {
         fusion.discard();
         driver.streamSynchronize(stream);
         graphs.close();
+        timer.close();
         sampler.close();
         attentionCounters.close();
         attentionPartials.close();

@@ -13,6 +13,11 @@ import java.lang.foreign.MemorySegment;
  * The sampling op on the GPU (sampling.cu), with {@link ai.jllm.sampling.HostSampling}'s contract: the batch goes up
  * in one copy ({@link SamplingUpload}), two kernels choose every row's token and log probabilities, and one copy
  * brings back the tokens, plus the log probabilities when a row asked for them. Buffers grow on demand and are kept.
+ *
+ * <p>Asynchronous: {@link #enqueue} returns once the work is on the stream and {@link #await} waits for it. Two
+ * samplings may be pending at once (a step launched while the one before still runs), each with its own pinned
+ * parameter and result buffers; the device buffers are shared, which the stream's order makes safe. The tokens of the
+ * latest sampling stay in {@link #sampledTokens} on the device, for the next step's input.
  */
 final class CudaSampler implements AutoCloseable {
 
@@ -29,8 +34,9 @@ final class CudaSampler implements AutoCloseable {
     private final Buffer work = new Buffer();
     private final Buffer chunkStats = new Buffer();
     private final Buffer results = new Buffer();
-    private MemorySegment hostParams;
-    private MemorySegment hostResults;
+    private long latestTokens;
+    private SampleOutput latestOut;
+    private final Pending[] pending;
 
     /** One device allocation that grows (freeing the old one) when asked for more. */
     private final class Buffer {
@@ -40,6 +46,7 @@ final class CudaSampler implements AutoCloseable {
         long atLeast(long wanted) {
             if (wanted > bytes) {
                 if (bytes > 0) {
+                    driver.streamSynchronize(stream); // a pending sampling may still use it
                     driver.memFree(pointer);
                 }
                 bytes = Math.max(wanted, 2 * bytes);
@@ -56,34 +63,65 @@ final class CudaSampler implements AutoCloseable {
         }
     }
 
+    /** One sampling in flight: its pinned buffers, the event after its copy back, and where its results go. */
+    private final class Pending {
+        MemorySegment hostParams = driver.hostAlloc(1 << 16);
+        MemorySegment hostResults = driver.hostAlloc(1 << 16);
+        final long done = driver.eventCreate(CudaDriver.CU_EVENT_DISABLE_TIMING);
+        SampleOutput out;
+        SamplingBatch batch;
+        int timerSlot;
+        boolean waiting;
+
+        void free() {
+            driver.hostFree(hostParams);
+            driver.hostFree(hostResults);
+            driver.eventDestroy(done);
+        }
+    }
+
     CudaSampler(CudaDriver driver, Kernels kernels, long stream) {
         this.driver = driver;
         this.kernels = kernels;
         this.stream = stream;
-        this.hostParams = driver.hostAlloc(1 << 16);
-        this.hostResults = driver.hostAlloc(1 << 16);
+        this.pending = new Pending[] {new Pending(), new Pending()};
     }
 
     /** Samples every row of {@code batch} from {@code logits} [rows, V] f32 into {@code out}; waits for the result. */
-    void sample(CudaTensor logits, SamplingBatch batch, SampleOutput out) {
+    void sample(CudaTensor logits, SamplingBatch batch, SampleOutput out, StepTimer timer) {
+        if (batch.numRows() == 0) {
+            return;
+        }
+        enqueue(logits, batch, out, timer);
+        await(out, timer);
+    }
+
+    /**
+     * Enqueues the sampling of every row of {@code batch} from {@code logits} [rows, V] f32; {@link #await} with the
+     * same {@code out} fills {@code out}. {@code batch} must stay unchanged until then.
+     */
+    void enqueue(CudaTensor logits, SamplingBatch batch, SampleOutput out, StepTimer timer) {
         int rows = batch.numRows();
         if (rows == 0) {
             return;
         }
         int vocab = batch.vocabSize();
         check(logits, batch, out);
+        Pending slot = slotFor(out);
+        // A sampling into this output that was never awaited (a failed step) is overwritten once its copy is done.
+        driver.eventSynchronize(slot.done);
         long paramBytes = 4 * SamplingUpload.words(batch);
-        if (hostParams.byteSize() < paramBytes) {
-            driver.hostFree(hostParams);
-            hostParams = driver.hostAlloc(Math.max(paramBytes, 2 * hostParams.byteSize()));
+        if (slot.hostParams.byteSize() < paramBytes) {
+            driver.hostFree(slot.hostParams);
+            slot.hostParams = driver.hostAlloc(Math.max(paramBytes, 2 * slot.hostParams.byteSize()));
         }
-        SamplingUpload upload = SamplingUpload.pack(batch, hostParams);
+        SamplingUpload upload = SamplingUpload.pack(batch, slot.hostParams);
         int maxTop = out.maxTopLogprobs();
         long resultWords = 3L * rows + 2L * rows * maxTop;
         long resultBytes = 4 * resultWords;
-        if (hostResults.byteSize() < resultBytes) {
-            driver.hostFree(hostResults);
-            hostResults = driver.hostAlloc(Math.max(resultBytes, 2 * hostResults.byteSize()));
+        if (slot.hostResults.byteSize() < resultBytes) {
+            driver.hostFree(slot.hostResults);
+            slot.hostResults = driver.hostAlloc(Math.max(resultBytes, 2 * slot.hostResults.byteSize()));
         }
         int chunks = (vocab + CHUNK - 1) / CHUNK;
         long deviceParams = params.atLeast(4L * upload.words());
@@ -91,15 +129,60 @@ final class CudaSampler implements AutoCloseable {
         long deviceChunks = chunkStats.atLeast((long) rows * chunks * CHUNK_STATS_BYTES);
         long deviceResults = results.atLeast(resultBytes);
 
-        driver.copyHostToDevice(deviceParams, hostParams, 4L * upload.words(), stream);
+        driver.copyHostToDevice(deviceParams, slot.hostParams, 4L * upload.words(), stream);
         kernels.samplePrepare(logits.pointer(), vocab, deviceParams, rows, upload.masked(), upload.penalties(),
                 deviceWork, deviceChunks, chunks);
         kernels.sampleFinish(logits.pointer(), vocab, deviceParams, rows, upload.masked(), upload.penalties(),
                 deviceWork, deviceChunks, chunks, maxTop, deviceResults);
         long readBack = !upload.logprobs() ? rows : upload.topEntries() ? resultWords : 3L * rows;
-        driver.copyDeviceToHost(hostResults, deviceResults, 4 * readBack, stream);
-        driver.streamSynchronize(stream);
-        unpack(batch, out, rows, maxTop);
+        driver.copyDeviceToHost(slot.hostResults, deviceResults, 4 * readBack, stream);
+        slot.timerSlot = timer.sampleEnds();
+        driver.eventRecord(slot.done, stream);
+        latestTokens = deviceResults;
+        latestOut = out;
+        slot.out = out;
+        slot.batch = batch;
+        slot.waiting = true;
+    }
+
+    /** Waits for the sampling {@link #enqueue}d into {@code out} and unpacks its results into {@code out}. */
+    void await(SampleOutput out, StepTimer timer) {
+        for (Pending slot : pending) {
+            if (slot.waiting && slot.out == out) {
+                driver.eventSynchronize(slot.done);
+                slot.waiting = false;
+                timer.completed(slot.timerSlot);
+                unpack(slot.batch, out, slot.batch.numRows(), out.maxTopLogprobs(), slot.hostResults);
+                return;
+            }
+        }
+        throw new IllegalStateException("no sampling is pending into this output");
+    }
+
+    /**
+     * The token ids of the sampling into {@code out}, on the device, [rows] int (rows in the batch's order): the input
+     * of a step launched before they are read. Only the latest enqueued sampling's are kept (until the next one).
+     */
+    long sampledTokens(SampleOutput out) {
+        if (latestOut != out) {
+            throw new IllegalStateException("a step asks for the tokens of a sampling that is not the latest enqueued");
+        }
+        return latestTokens;
+    }
+
+    /** The pending slot that samples into {@code out}: the one it used before, else a free one. */
+    private Pending slotFor(SampleOutput out) {
+        for (Pending slot : pending) {
+            if (slot.out == out) {
+                return slot;
+            }
+        }
+        for (Pending slot : pending) {
+            if (!slot.waiting) {
+                return slot;
+            }
+        }
+        throw new IllegalStateException("two samplings are pending already; await one first");
     }
 
     private static void check(CudaTensor logits, SamplingBatch batch, SampleOutput out) {
@@ -124,7 +207,8 @@ final class CudaSampler implements AutoCloseable {
         }
     }
 
-    private void unpack(SamplingBatch batch, SampleOutput out, int rows, int maxTop) {
+    private static void unpack(SamplingBatch batch, SampleOutput out, int rows, int maxTop,
+                               MemorySegment hostResults) {
         long topIds = 3L * rows;
         long topLogprobs = topIds + (long) rows * maxTop;
         for (int r = 0; r < rows; r++) {
@@ -149,7 +233,8 @@ final class CudaSampler implements AutoCloseable {
         work.free();
         chunkStats.free();
         results.free();
-        driver.hostFree(hostParams);
-        driver.hostFree(hostResults);
+        for (Pending slot : pending) {
+            slot.free();
+        }
     }
 }

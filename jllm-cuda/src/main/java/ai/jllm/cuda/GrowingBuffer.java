@@ -35,6 +35,7 @@ final class GrowingBuffer implements AutoCloseable {
 
     private void free() {
         if (bytes > 0) {
+            driver.streamSynchronize(stream); // a step still in flight (overlap) may use it
             driver.memFree(pointer);
             bytes = 0;
         }

@@ -6,8 +6,10 @@ import ai.jllm.backend.ForwardBatch;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A step's metadata on the device: one pinned host buffer, packed by {@link #upload} and copied in one transfer
- * into one device buffer. The sections are packed back to back in a fixed order, so two steps of the same sizes put
+ * A step's metadata on the device: a pinned host buffer, packed by {@link #upload} and copied in one transfer
+ * into one device buffer. Two pinned buffers alternate, each with an event after its copy: a step may be uploaded
+ * while the one before it still runs (overlap, and a padded decode step's second upload), and packing must not wait
+ * for the device to reach the earlier copy. The sections are packed back to back in a fixed order, so two steps of the same sizes put
  * every section at the same device address (what a replayed CUDA graph needs).
  *
  * <p>Sections, in ints: tokenIds [T], positions [T], slots [T], tokenSequence [T] (the sequence each token row belongs
@@ -20,7 +22,9 @@ final class StepMetadata implements AutoCloseable {
 
     private final CudaDriver driver;
     private final long stream;
-    private final long copied;
+    private final long[] copiedEvents = new long[2];
+    private final MemorySegment[] pinnedBuffers = new MemorySegment[2];
+    private int current;
     private MemorySegment pinned;
     private long device;
     private long capacityInts;
@@ -36,7 +40,8 @@ final class StepMetadata implements AutoCloseable {
     StepMetadata(CudaDriver driver, long stream) {
         this.driver = driver;
         this.stream = stream;
-        this.copied = driver.eventCreate(CudaDriver.CU_EVENT_DISABLE_TIMING);
+        this.copiedEvents[0] = driver.eventCreate(CudaDriver.CU_EVENT_DISABLE_TIMING);
+        this.copiedEvents[1] = driver.eventCreate(CudaDriver.CU_EVENT_DISABLE_TIMING);
         allocate(INITIAL_INTS);
     }
 
@@ -59,13 +64,16 @@ final class StepMetadata implements AutoCloseable {
         int sequences = padded ? rows : batch.numSequences();
         int maxBlocks = batch.maxBlocksPerSequence();
         long total = 4L * rows + sequences + 1 + logits + (long) sequences * maxBlocks;
-        // The previous step's copy reads the pinned buffer until it completes.
-        driver.eventSynchronize(copied);
+        // The copy before last read this pinned buffer until it completed.
+        current ^= 1;
+        driver.eventSynchronize(copiedEvents[current]);
         boolean moved = total > capacityInts;
         if (moved) {
+            driver.eventSynchronize(copiedEvents[current ^ 1]);
             free();
             allocate(Math.max(total, 2 * capacityInts));
         }
+        pinned = pinnedBuffers[current];
         int padding = rows - real;
         long at = 0;
         at = fill(0, padding, section(batch.tokenIds(), real, at));
@@ -100,7 +108,7 @@ final class StepMetadata implements AutoCloseable {
         at = section(batch.blockTables(), batch.numSequences() * maxBlocks, at);
         at = fill(paddingBlock, (sequences - batch.numSequences()) * maxBlocks, at);
         driver.copyHostToDevice(device, pinned, 4 * at, stream);
-        driver.eventRecord(copied, stream);
+        driver.eventRecord(copiedEvents[current], stream);
         return moved;
     }
 
@@ -117,13 +125,17 @@ final class StepMetadata implements AutoCloseable {
     }
 
     private void allocate(long ints) {
-        pinned = driver.hostAlloc(4 * ints);
+        pinnedBuffers[0] = driver.hostAlloc(4 * ints);
+        pinnedBuffers[1] = driver.hostAlloc(4 * ints);
         device = driver.memAlloc(4 * ints);
         capacityInts = ints;
     }
 
+    /** Frees the buffers; the device buffer only once the stream has finished with it (steps may be in flight). */
     private void free() {
-        driver.hostFree(pinned);
+        driver.streamSynchronize(stream);
+        driver.hostFree(pinnedBuffers[0]);
+        driver.hostFree(pinnedBuffers[1]);
         driver.memFree(device);
     }
 
@@ -164,8 +176,8 @@ final class StepMetadata implements AutoCloseable {
 
     @Override
     public void close() {
-        driver.eventSynchronize(copied);
         free();
-        driver.eventDestroy(copied);
+        driver.eventDestroy(copiedEvents[0]);
+        driver.eventDestroy(copiedEvents[1]);
     }
 }
