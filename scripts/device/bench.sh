@@ -24,8 +24,12 @@ budget=${JLLM_BENCH_BUDGET_S:-560}
 shapes=(${JLLM_BENCH_SHAPES:-qwen2.5-0.5b llama-3.2-1b llama-3-8b})
 big=${JLLM_BENCH_BIG:-llama-3-8b}
 
+# The bench kind of pack.sh, else the tests kind (same distribution, without the plots' java.desktop: the sweep then
+# writes its JSON and Markdown and says that it drew no plots).
+tarball=$here/jllm-bench.tar.gz
+[[ -f $tarball ]] || tarball=$here/jllm-cuda-tests.tar.gz
 if [[ ! -x "$work/pkg/jllm/bin/jllm" ]]; then
-  mkdir -p "$work/pkg" && tar -xzf "$here/jllm-bench.tar.gz" -C "$work/pkg"
+  mkdir -p "$work/pkg" && tar -xzf "$tarball" -C "$work/pkg"
 fi
 tar -xzf "$here/tokenizers.tgz" -C "$work/tokenizers"
 jllm="$work/pkg/jllm/bin/jllm"

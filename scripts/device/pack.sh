@@ -69,6 +69,7 @@ for destination in "${destinations[@]}"; do
   cp "target/$tarball" target/tokenizers.tgz scripts/device/cuda-tests.sh scripts/device/cuda-bench.sh \
     scripts/device/bench.sh scripts/device/prefill-bench.sh scripts/device/quant-bench.sh scripts/device/fp8-bench.sh \
     scripts/device/bench_summary.py scripts/device/make_random_model.py scripts/device/iteration_summary.py \
-    scripts/device/kernel-profile.sh scripts/device/kernel_profile.py "$destination/"
+    scripts/device/kernel-profile.sh scripts/device/kernel_profile.py scripts/device/gpu-session.sh \
+    scripts/device/serve-smoke.sh scripts/device/overlap-bench.sh scripts/device/kv8-bench.sh "$destination/"
 done
 echo "packed target/$tarball (${size} MiB) into ${destinations[*]}"
