@@ -6,8 +6,9 @@
 # the prefill's TFLOP/s as a fraction of the GEMM rate measured in the same process. Uses the tests tarball that
 # pack.sh put beside this script; logs go under $OUT; the figures are printed last.
 # Usage: bash .carry/prefill-bench.sh [SHAPE ...]   (default: qwen2.5-0.5b llama-3.2-1b llama-3-8b)
-# JLLM_PREFILL_TESTS=0 skips the tests; JLLM_BENCH_WRAPPER runs each bench under a profiler (e.g. "nsys profile
-# --stats=true -o $OUT/prefill").
+# JLLM_PREFILL_TESTS=0 skips the tests; JLLM_PREFILL_NCU=1 adds Nsight Compute on the kernel, JLLM_PREFILL_PROFILE=SHAPE
+# Nsight Systems on one prefill (each where the machine has the tool); JLLM_BENCH_WRAPPER runs each bench under a
+# profiler.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out=${OUT:-/tmp/jllm-prefill-out}
@@ -31,6 +32,21 @@ classpath="$work/test-classes:$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar
 "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$classpath" \
     ai.jllm.cuda.PrefillAttentionBenchmark 2048 > "$out/kernel.log" 2>&1
 
+# The tensor-core kernel of the Llama-3-8B shape under Nsight Compute, one launch of each block size
+# (JLLM_PREFILL_NCU=1): throughput, occupancy, warp stalls.
+if [[ -n ${JLLM_PREFILL_NCU:-} ]]; then
+  ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  if [[ -n $ncu ]]; then
+    "$ncu" --kernel-name regex:'prefill_attention_128x' --launch-skip 20 --launch-count 2 \
+        --section SpeedOfLight --section Occupancy --section WarpStateStats --section MemoryWorkloadAnalysis \
+        --section ComputeWorkloadAnalysis --section LaunchStats "$java" --add-modules=jdk.incubator.vector \
+        --enable-native-access=ALL-UNNAMED -cp "$classpath" ai.jllm.cuda.PrefillAttentionBenchmark 2048 \
+        > "$out/ncu.log" 2>&1
+  else
+    echo "no ncu on this machine" > "$out/ncu.log"
+  fi
+fi
+
 shapes=("$@")
 [[ ${#shapes[@]} -eq 0 ]] && shapes=(qwen2.5-0.5b llama-3.2-1b llama-3-8b)
 for shape in "${shapes[@]}"; do
@@ -53,11 +69,15 @@ if [[ -n ${JLLM_PREFILL_PROFILE:-} ]]; then
 fi
 
 echo "== tests (exit $tests_status)"
-sed -n '/== summary/,$p' "$out/tests.log" 2>/dev/null | head -40
-grep -E 'normalized error' "$out/tests/tests.log" 2>/dev/null | tail -40
+grep -E 'tests (successful|failed)|✘|^exit status' "$out/tests.log" 2>/dev/null | head -20
+grep -E '^prefill attention' "$out/tests.log" 2>/dev/null | tail -40
 echo "== models"; cat "$out/models.log"
 echo "== kernel"; cat "$out/kernel.log"
 echo "== bench"; grep -E '^== |GEMM|prefill|^\| end' "$out/bench.log"
+if [[ -n ${JLLM_PREFILL_NCU:-} ]]; then
+  echo "== ncu"
+  grep -E '^  prefill_attention|Duration|Throughput|Achieved Occupancy|Registers Per|Block Limit|Warp Cycles Per Issued|Issued Ipc|Bank|stalled|Eligible|No Eligible|Mem Busy|Max Bandwidth|L2 Hit|L1/TEX Hit' "$out/ncu.log" | cut -c1-170 | head -70
+fi
 if [[ -n ${JLLM_PREFILL_PROFILE:-} ]]; then
   echo "== profile of $JLLM_PREFILL_PROFILE (kernels, by total time)"; tail -3 "$out/profile.log"
   head -25 "$out/kernels.csv" 2>/dev/null | cut -c1-200

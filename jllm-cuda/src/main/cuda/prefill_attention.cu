@@ -6,15 +6,12 @@
 //
 // GQA: the rows of a block are (token, query head) pairs of one KV head's group, head fastest, so the heads sharing a
 // KV head share every key and value tile that the block loads: row r of a sequence's packed rows is token r / group,
-// head kv_head * group + r % group. A block takes PREFILL_ROWS packed rows (16 per warp) and walks the keys its rows
+// head kv_head * group + r % group. A block of WARPS warps takes 16 packed rows per warp and walks the keys its rows
 // see in tiles of PREFILL_KEYS, two stages deep: the next tile's keys and values stream in (cp.async) while this
 // tile's are used.
 #pragma once
 #include "common.cuh"
 
-#define PREFILL_WARPS 4
-#define PREFILL_THREADS (PREFILL_WARPS * 32)
-#define PREFILL_ROWS (PREFILL_WARPS * 16)
 #define PREFILL_KEYS 64
 // bf16 elements of padding after each shared-memory row (16 bytes): the 8 rows one ldmatrix reads then start in
 // different bank groups.
@@ -80,13 +77,13 @@ __device__ __forceinline__ unsigned pack_bf16x2(float low, float high) {
 // head into tile [PREFILL_KEYS][HEAD_DIM + PREFILL_PAD] bf16, positions at or past `context` as zeros (their scores
 // are masked, and a zero value keeps 0 * value finite). cache: [slots, kv_size] bf16, slot = block * block_size +
 // offset; table: the sequence's blocks.
-template <int HEAD_DIM>
+template <int HEAD_DIM, int THREADS>
 __device__ __forceinline__ void load_kv_tile(bf16* tile, const bf16* __restrict__ cache, const int* __restrict__ table,
                                              int block_size, int kv_size, int kv_offset, int first, int context) {
     constexpr int CHUNKS = HEAD_DIM / 8;
 #pragma unroll
-    for (int k = 0; k < PREFILL_KEYS * CHUNKS / PREFILL_THREADS; k++) {
-        int i = threadIdx.x + k * PREFILL_THREADS;
+    for (int k = 0; k < PREFILL_KEYS * CHUNKS / THREADS; k++) {
+        int i = threadIdx.x + k * THREADS;
         int row = i / CHUNKS;
         int chunk = i % CHUNKS;
         int position = first + row;
@@ -100,14 +97,14 @@ __device__ __forceinline__ void load_kv_tile(bf16* tile, const bf16* __restrict_
     }
 }
 
-// grid: (tiles of the longest sequence's packed rows, numSequences, numKvHeads), block: PREFILL_THREADS, dynamic
-// shared memory: (PREFILL_ROWS + 4 * PREFILL_KEYS) * (HEAD_DIM + PREFILL_PAD) bf16 (the query tile, two stages of key
+// grid: (tiles of 16 * WARPS of the longest sequence's packed rows, numSequences, numKvHeads), block: 32 * WARPS,
+// dynamic shared memory: (16 * WARPS + 4 * PREFILL_KEYS) * (HEAD_DIM + PREFILL_PAD) bf16 (the query tile, two stages of key
 // and value tiles).
 // qkv: [numTokens, row_width] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * HEAD_DIM] bf16,
 // positions: [numTokens] (consecutive within a sequence), query_start: [numSequences + 1], block_tables:
 // [numSequences, max_blocks]. A query at position p sees keys [max(0, p - window + 1), p] of its own sequence.
 // scale_log2: the softmax scale times log2(e). out: [numTokens, out_width] bf16.
-template <int HEAD_DIM>
+template <int HEAD_DIM, int WARPS>
 __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache,
                                                   const bf16* __restrict__ v_cache, const int* __restrict__ positions,
                                                   const int* __restrict__ query_start,
@@ -115,6 +112,8 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
                                                   int row_width, int num_heads, int num_kv_heads, float scale_log2,
                                                   int window, bf16* __restrict__ out, int out_width) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    constexpr int THREADS = WARPS * 32;
+    constexpr int ROWS = WARPS * 16;
     constexpr int STRIDE = HEAD_DIM + PREFILL_PAD;
     constexpr int CHUNKS = HEAD_DIM / 8;
     constexpr int DIM_STEPS = HEAD_DIM / 16;      // k-steps of the score product
@@ -123,7 +122,7 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
     constexpr int KEY_STEPS = PREFILL_KEYS / 16;  // k-steps of the value product
     bf16* q_tile = reinterpret_cast<bf16*>(prefill_shared);
     // Two stages of key and value tiles: tile j + 1 streams in while tile j is used.
-    bf16* k_tiles = q_tile + PREFILL_ROWS * STRIDE;
+    bf16* k_tiles = q_tile + ROWS * STRIDE;
     bf16* v_tiles = k_tiles + 2 * PREFILL_KEYS * STRIDE;
 
     wait_for_previous_kernels();
@@ -134,22 +133,22 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
     int queries = query_start[sequence + 1] - query_first;
     int rows = queries * group;
     // The last tiles see the most keys: they start first.
-    int row_first = (gridDim.x - 1 - blockIdx.x) * PREFILL_ROWS;
+    int row_first = (gridDim.x - 1 - blockIdx.x) * ROWS;
     if (row_first >= rows) {
         return;
     }
     int start_position = positions[query_first];
     int context = start_position + queries;
     int lowest = start_position + row_first / group;
-    int highest = start_position + (min(row_first + PREFILL_ROWS, rows) - 1) / group;
+    int highest = start_position + (min(row_first + ROWS, rows) - 1) / group;
     int key_first = max(0, lowest - window + 1) / PREFILL_KEYS * PREFILL_KEYS;
     const int* table = block_tables + (long long) sequence * max_blocks;
     int kv_size = num_kv_heads * HEAD_DIM;
     int kv_offset = kv_head * HEAD_DIM;
 
 #pragma unroll
-    for (int k = 0; k < PREFILL_ROWS * CHUNKS / PREFILL_THREADS; k++) {
-        int i = threadIdx.x + k * PREFILL_THREADS;
+    for (int k = 0; k < ROWS * CHUNKS / THREADS; k++) {
+        int i = threadIdx.x + k * THREADS;
         int row = i / CHUNKS;
         int chunk = i % CHUNKS;
         int packed = row_first + row;
@@ -161,8 +160,8 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
         }
         copy_16_async(q_tile + row * STRIDE + chunk * 8, source, valid);
     }
-    load_kv_tile<HEAD_DIM>(k_tiles, k_cache, table, block_size, kv_size, kv_offset, key_first, context);
-    load_kv_tile<HEAD_DIM>(v_tiles, v_cache, table, block_size, kv_size, kv_offset, key_first, context);
+    load_kv_tile<HEAD_DIM, THREADS>(k_tiles, k_cache, table, block_size, kv_size, kv_offset, key_first, context);
+    load_kv_tile<HEAD_DIM, THREADS>(v_tiles, v_cache, table, block_size, kv_size, kv_offset, key_first, context);
     copy_async_commit();
     copy_async_wait<0>();
     __syncthreads();
@@ -190,9 +189,9 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
     for (int key_base = key_first; key_base <= highest; key_base += PREFILL_KEYS, stage ^= 1) {
         if (key_base + PREFILL_KEYS <= highest) {
             int next = (stage ^ 1) * PREFILL_KEYS * STRIDE;
-            load_kv_tile<HEAD_DIM>(k_tiles + next, k_cache, table, block_size, kv_size, kv_offset,
+            load_kv_tile<HEAD_DIM, THREADS>(k_tiles + next, k_cache, table, block_size, kv_size, kv_offset,
                                    key_base + PREFILL_KEYS, context);
-            load_kv_tile<HEAD_DIM>(v_tiles + next, v_cache, table, block_size, kv_size, kv_offset,
+            load_kv_tile<HEAD_DIM, THREADS>(v_tiles + next, v_cache, table, block_size, kv_size, kv_offset,
                                    key_base + PREFILL_KEYS, context);
             copy_async_commit();
             copy_async_wait<1>();  // this tile's keys and values
@@ -309,20 +308,39 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
 #endif
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_64(
+// One kernel per head size and block size; the launcher picks the block size (Kernels.prefillAttention).
+extern "C" __global__ void __launch_bounds__(128, 1) prefill_attention_64x4(
         const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
         const int* __restrict__ positions, const int* __restrict__ query_start, const int* __restrict__ block_tables,
         int max_blocks, int block_size, int row_width, int num_heads, int num_kv_heads, float scale_log2, int window,
         bf16* __restrict__ out, int out_width) {
-    prefill_attention<64>(qkv, k_cache, v_cache, positions, query_start, block_tables, max_blocks, block_size,
-                          row_width, num_heads, num_kv_heads, scale_log2, window, out, out_width);
+    prefill_attention<64, 4>(qkv, k_cache, v_cache, positions, query_start, block_tables, max_blocks, block_size,
+                              row_width, num_heads, num_kv_heads, scale_log2, window, out, out_width);
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_128(
+extern "C" __global__ void __launch_bounds__(256, 1) prefill_attention_64x8(
         const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
         const int* __restrict__ positions, const int* __restrict__ query_start, const int* __restrict__ block_tables,
         int max_blocks, int block_size, int row_width, int num_heads, int num_kv_heads, float scale_log2, int window,
         bf16* __restrict__ out, int out_width) {
-    prefill_attention<128>(qkv, k_cache, v_cache, positions, query_start, block_tables, max_blocks, block_size,
-                           row_width, num_heads, num_kv_heads, scale_log2, window, out, out_width);
+    prefill_attention<64, 8>(qkv, k_cache, v_cache, positions, query_start, block_tables, max_blocks, block_size,
+                              row_width, num_heads, num_kv_heads, scale_log2, window, out, out_width);
+}
+
+extern "C" __global__ void __launch_bounds__(128, 1) prefill_attention_128x4(
+        const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
+        const int* __restrict__ positions, const int* __restrict__ query_start, const int* __restrict__ block_tables,
+        int max_blocks, int block_size, int row_width, int num_heads, int num_kv_heads, float scale_log2, int window,
+        bf16* __restrict__ out, int out_width) {
+    prefill_attention<128, 4>(qkv, k_cache, v_cache, positions, query_start, block_tables, max_blocks, block_size,
+                              row_width, num_heads, num_kv_heads, scale_log2, window, out, out_width);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 1) prefill_attention_128x8(
+        const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
+        const int* __restrict__ positions, const int* __restrict__ query_start, const int* __restrict__ block_tables,
+        int max_blocks, int block_size, int row_width, int num_heads, int num_kv_heads, float scale_log2, int window,
+        bf16* __restrict__ out, int out_width) {
+    prefill_attention<128, 8>(qkv, k_cache, v_cache, positions, query_start, block_tables, max_blocks, block_size,
+                              row_width, num_heads, num_kv_heads, scale_log2, window, out, out_width);
 }

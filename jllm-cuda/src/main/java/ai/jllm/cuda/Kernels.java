@@ -32,9 +32,8 @@ final class Kernels {
     /** sample_finish's radix histograms: 8 copies of 256 buckets, an int count and a double mass each. */
     static final int SAMPLE_SHARED_BYTES = 8 * 256 * (4 + 8);
     static final int ATTENTION_MAX_HEAD_DIM = 256;
-    /** prefill_attention's block: 4 warps of 16 query rows each (PREFILL_* in prefill_attention.cu). */
-    static final int PREFILL_THREADS = 128;
-    static final int PREFILL_ROWS = 64;
+    /** prefill_attention's blocks: warps of 16 query rows each, key tiles of 64 (see prefill_attention.cu). */
+    static final int PREFILL_WARPS = 8;
     static final int PREFILL_KEYS = 64;
     private static final int PREFILL_PAD = 8;
     private static final int MAX_GRID_STRIDE_BLOCKS = 4096;
@@ -48,9 +47,11 @@ final class Kernels {
     private final long qkNorm;
     private final long ropeWriteKv;
     private final long pagedAttention;
-    /** prefill_attention_64 and _128, by head size (see {@link #prefillAttentionFits}). */
-    private final long prefillAttention64;
-    private final long prefillAttention128;
+    /** prefill_attention_{64,128}x{4,8}, [head size 64, 128][4, 8 warps] (see {@link #prefillAttentionFits}). */
+    private final long[][] prefillAttention = new long[2][2];
+    private final String[][] prefillAttentionNames = new String[2][2];
+    /** The most dynamic shared memory a block may opt in to on this GPU (99 KB on sm_86/89, more on sm_80/90). */
+    private final int maxSharedBytes;
     private final long siluMul;
     private final long gatherRows;
     private final long[] gemv;
@@ -75,12 +76,21 @@ final class Kernels {
         this.qkNorm = module.function("qk_norm");
         this.ropeWriteKv = module.function("rope_write_kv");
         this.pagedAttention = module.function("paged_attention");
-        this.prefillAttention64 = module.function("prefill_attention_64");
-        this.prefillAttention128 = module.function("prefill_attention_128");
-        driver.functionSetAttribute(prefillAttention64, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                prefillSharedBytes(64));
-        driver.functionSetAttribute(prefillAttention128, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                prefillSharedBytes(128));
+        this.maxSharedBytes = driver.deviceAttribute(CudaDriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+                device.handle());
+        for (int size = 0; size < 2; size++) {
+            for (int block = 0; block < 2; block++) {
+                int headDim = 64 << size;
+                int warps = 4 << block;
+                prefillAttentionNames[size][block] = "prefill_attention_" + headDim + "x" + warps;
+                prefillAttention[size][block] = module.function(prefillAttentionNames[size][block]);
+                if (prefillSharedBytes(headDim, warps) <= maxSharedBytes) {
+                    driver.functionSetAttribute(prefillAttention[size][block],
+                            CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                            prefillSharedBytes(headDim, warps));
+                }
+            }
+        }
         this.siluMul = module.function("silu_mul");
         this.gatherRows = module.function("gather_rows");
         this.gemv = new long[GEMV_MAX_ROWS + 1];
@@ -174,31 +184,42 @@ final class Kernels {
     }
 
     /** prefill_attention's shared memory: the query tile and two stages of key and value tiles, each row padded. */
-    static int prefillSharedBytes(int headDim) {
-        return (PREFILL_ROWS + 4 * PREFILL_KEYS) * (headDim + PREFILL_PAD) * Short.BYTES;
+    static int prefillSharedBytes(int headDim, int warps) {
+        return (16 * warps + 4 * PREFILL_KEYS) * (headDim + PREFILL_PAD) * Short.BYTES;
     }
 
     /**
-     * See prefill_attention.cu: one block per PREFILL_ROWS (token, query head) rows of one KV head's group of one
-     * sequence; {@code longestQuery} is the most query tokens of any sequence of the step. queryStart:
+     * See prefill_attention.cu: one block per 16 × {@link #PREFILL_WARPS} (token, query head) rows of one KV head's
+     * group of one sequence (4 warps where the GPU's shared memory is too small for that); {@code longestQuery} is the most query tokens of any sequence of the step. queryStart:
      * [sequences + 1] int, positions: [tokens] int, blockTables: [sequences, maxBlocks] int, out: [tokens, outWidth]
      * bf16. {@code scale} is the softmax scale (the kernel works in base 2).
      */
     void prefillAttention(long qkv, long keyCache, long valueCache, long positions, long queryStart, long blockTables,
                           int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim,
                           float scale, int window, long out, int outWidth, int sequences, int longestQuery) {
-        long function = switch (headDim) {
-            case 64 -> prefillAttention64;
-            case 128 -> prefillAttention128;
-            default -> throw new IllegalArgumentException("prefill_attention has no kernel for head size " + headDim);
-        };
-        int group = numHeads / numKvHeads;
-        int tiles = Math.ceilDiv(longestQuery * group, PREFILL_ROWS);
+        int warps = prefillSharedBytes(headDim, PREFILL_WARPS) <= maxSharedBytes ? PREFILL_WARPS : 4;
+        prefillAttention(qkv, keyCache, valueCache, positions, queryStart, blockTables, maxBlocks, blockSize, rowWidth,
+                numHeads, numKvHeads, headDim, scale, window, out, outWidth, sequences, longestQuery, warps);
+    }
+
+    /** {@link #prefillAttention} with the warps per block given (4 or 8, for tuning). */
+    void prefillAttention(long qkv, long keyCache, long valueCache, long positions, long queryStart, long blockTables,
+                          int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim,
+                          float scale, int window, long out, int outWidth, int sequences, int longestQuery,
+                          int warps) {
+        if ((headDim != 64 && headDim != 128) || (warps != 4 && warps != 8)
+                || prefillSharedBytes(headDim, warps) > maxSharedBytes) {
+            throw new IllegalArgumentException("no prefill_attention kernel for head size " + headDim + " and "
+                    + warps + " warps on this GPU");
+        }
+        int size = headDim == 128 ? 1 : 0;
+        int block = warps == 8 ? 1 : 0;
+        int tiles = Math.ceilDiv(longestQuery * (numHeads / numKvHeads), 16 * warps);
         args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(positions).pointer(queryStart)
                 .pointer(blockTables).i32(maxBlocks).i32(blockSize).i32(rowWidth).i32(numHeads).i32(numKvHeads)
                 .f32((float) (scale / Math.log(2))).i32(window).pointer(out).i32(outWidth);
-        launch(headDim == 64 ? "prefill_attention_64" : "prefill_attention_128", function, tiles, sequences,
-                numKvHeads, PREFILL_THREADS, prefillSharedBytes(headDim));
+        launch(prefillAttentionNames[size][block], prefillAttention[size][block], tiles, sequences, numKvHeads,
+                32 * warps, prefillSharedBytes(headDim, warps));
     }
 
     /** Whether a product with {@code in} inputs over {@code rows} rows runs as a decode GEMV. */

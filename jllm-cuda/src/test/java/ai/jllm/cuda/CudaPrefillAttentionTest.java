@@ -2,7 +2,6 @@ package ai.jllm.cuda;
 
 import static ai.jllm.cuda.DeviceTensors.assertClose;
 import static ai.jllm.cuda.DeviceTensors.nans;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.jllm.backend.AttentionShape;
 import ai.jllm.backend.ForwardBatch;
@@ -186,7 +185,23 @@ class CudaPrefillAttentionTest {
         System.out.printf("prefill attention %s, %d/%d heads of %d, window %s: %d rows, normalized error %.2e%n",
                 step, shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.slidingWindow(), rows,
                 DeviceTensors.relativeError(got, want, got.length));
-        assertThat(got).hasSize(want.length);
         assertClose(got, want, got.length, TOLERANCE, step + ": attention");
+
+        // Each block size of the kernel, launched directly on the same step.
+        int longestQuery = 0;
+        for (int s = 0; s < batch.numSequences(); s++) {
+            longestQuery = Math.max(longestQuery, batch.queryStart()[s + 1] - batch.queryStart()[s]);
+        }
+        CudaKvCache kv = CudaKvCache.of(caches.cuda());
+        for (int warps : new int[] {4, 8}) {
+            cuda.write(actual, nans(rows * shape.qSize()));
+            cuda.kernels().prefillAttention(CudaTensor.of(cudaQkv).pointer(), kv.layerKeys(0), kv.layerValues(0),
+                    cuda.metadata().positions(), cuda.metadata().queryStart(), cuda.metadata().blockTables(),
+                    batch.maxBlocksPerSequence(), batch.blockSize(), width, shape.numHeads(), shape.numKvHeads(),
+                    shape.headDim(), shape.scale(), shape.slidingWindow().orElse(Integer.MAX_VALUE),
+                    CudaTensor.of(actual).pointer(), shape.qSize(), batch.numSequences(), longestQuery, warps);
+            cuda.copyToHost(actual, rows, got);
+            assertClose(got, want, got.length, TOLERANCE, step + ": attention, " + warps + " warps a block");
+        }
     }
 }
