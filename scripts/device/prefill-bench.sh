@@ -17,8 +17,8 @@ mkdir -p "$out"
 export PYTHONUNBUFFERED=1
 
 if [[ ${JLLM_PREFILL_TESTS:-1} != 0 ]]; then
-  JLLM_TEST_ARGS="--include-classname=.*(CudaPrefillAttentionTest|CudaOpsTest|CudaModelParityTest|CudaDecodeGraphsTest)" \
-      OUT="$out/tests" bash "$here/cuda-tests.sh" > "$out/tests.log" 2>&1
+  classes='CudaPrefillAttentionTest|CudaOpsTest|CudaModelParityTest|CudaDecodeGraphsTest'
+  JLLM_TEST_ARGS="--include-classname=.*($classes)" OUT="$out/tests" bash "$here/cuda-tests.sh" > "$out/tests.log" 2>&1
   tests_status=$?
 else
   tests_status=skipped
@@ -28,12 +28,13 @@ else
 fi
 
 java="$work/jllm/runtime/bin/java"
-classpath="$work/test-classes:$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone | tr '\n' ':')"
+jars=$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone | tr '\n' ':')
+classpath="$work/test-classes:$jars"
 "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$classpath" \
     ai.jllm.cuda.PrefillAttentionBenchmark 2048 > "$out/kernel.log" 2>&1
 
-# The tensor-core kernel of the Llama-3-8B shape under Nsight Compute, one launch of each block size
-# (JLLM_PREFILL_NCU=1): throughput, occupancy, warp stalls.
+# The tensor-core kernel of the Llama-3-8B shape under Nsight Compute, one launch of each block size (8 warps, then
+# the 4-warp fallback) (JLLM_PREFILL_NCU=1): throughput, occupancy, warp stalls.
 if [[ -n ${JLLM_PREFILL_NCU:-} ]]; then
   ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
   if [[ -n $ncu ]]; then
@@ -62,7 +63,8 @@ if [[ -n ${JLLM_PREFILL_PROFILE:-} ]]; then
     nsys profile -t cuda -o "$out/prefill-$JLLM_PREFILL_PROFILE" --force-overwrite true \
         "$work/jllm/bin/jllm" bench latency --model "/tmp/jllm-bench-models/$JLLM_PREFILL_PROFILE" --backend cuda \
         --batch-size 1 --isl 2048 --osl 2 --warmup 1 --iterations 1 > "$out/profile.log" 2>&1
-    nsys stats -r cuda_gpu_kern_sum -f csv "$out/prefill-$JLLM_PREFILL_PROFILE.nsys-rep" > "$out/kernels.csv" 2>> "$out/profile.log"
+    nsys stats -r cuda_gpu_kern_sum -f csv "$out/prefill-$JLLM_PREFILL_PROFILE.nsys-rep" > "$out/kernels.csv" \
+        2>> "$out/profile.log"
   else
     echo "no nsys on this machine" > "$out/profile.log"
   fi
@@ -76,7 +78,9 @@ echo "== kernel"; cat "$out/kernel.log"
 echo "== bench"; grep -E '^== |GEMM|prefill|^\| end' "$out/bench.log"
 if [[ -n ${JLLM_PREFILL_NCU:-} ]]; then
   echo "== ncu"
-  grep -E '^  prefill_attention|Duration|Throughput|Achieved Occupancy|Registers Per|Block Limit|Warp Cycles Per Issued|Issued Ipc|Bank|stalled|Eligible|No Eligible|Mem Busy|Max Bandwidth|L2 Hit|L1/TEX Hit' "$out/ncu.log" | cut -c1-170 | head -70
+  lines='^  prefill_attention|Duration|Throughput|Achieved Occupancy|Registers Per|Block Limit|Warp Cycles Per Issued'
+  lines+='|Issued Ipc|Bank|stalled|Eligible|Mem Busy|Max Bandwidth|L2 Hit|L1/TEX Hit|pipeline'
+  grep -E "$lines" "$out/ncu.log" | cut -c1-170 | head -70
 fi
 if [[ -n ${JLLM_PREFILL_PROFILE:-} ]]; then
   echo "== profile of $JLLM_PREFILL_PROFILE (kernels, by total time)"; tail -3 "$out/profile.log"

@@ -98,8 +98,8 @@ __device__ __forceinline__ void load_kv_tile(bf16* tile, const bf16* __restrict_
 }
 
 // grid: (tiles of 16 * WARPS of the longest sequence's packed rows, numSequences, numKvHeads), block: 32 * WARPS,
-// dynamic shared memory: (16 * WARPS + 4 * PREFILL_KEYS) * (HEAD_DIM + PREFILL_PAD) bf16 (the query tile, two stages of key
-// and value tiles).
+// dynamic shared memory: (16 * WARPS + 4 * PREFILL_KEYS) * (HEAD_DIM + PREFILL_PAD) bf16 (the query tile, two stages
+// of key and value tiles).
 // qkv: [numTokens, row_width] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * HEAD_DIM] bf16,
 // positions: [numTokens] (consecutive within a sequence), query_start: [numSequences + 1], block_tables:
 // [numSequences, max_blocks]. A query at position p sees keys [max(0, p - window + 1), p] of its own sequence.
@@ -308,16 +308,8 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv, 
 #endif
 }
 
-// One kernel per head size and block size; the launcher picks the block size (Kernels.prefillAttention).
-extern "C" __global__ void __launch_bounds__(128, 1) prefill_attention_64x4(
-        const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
-        const int* __restrict__ positions, const int* __restrict__ query_start, const int* __restrict__ block_tables,
-        int max_blocks, int block_size, int row_width, int num_heads, int num_kv_heads, float scale_log2, int window,
-        bf16* __restrict__ out, int out_width) {
-    prefill_attention<64, 4>(qkv, k_cache, v_cache, positions, query_start, block_tables, max_blocks, block_size,
-                              row_width, num_heads, num_kv_heads, scale_log2, window, out, out_width);
-}
-
+// Blocks of 8 warps (measured faster than 4 for every benchmark shape, see BENCHMARKS.md); 4 warps for head size 128
+// on GPUs whose blocks get at most 99 KB of shared memory (sm_86, sm_89), where 8 warps do not fit.
 extern "C" __global__ void __launch_bounds__(256, 1) prefill_attention_64x8(
         const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
         const int* __restrict__ positions, const int* __restrict__ query_start, const int* __restrict__ block_tables,

@@ -34,6 +34,8 @@ final class Kernels {
     static final int ATTENTION_MAX_HEAD_DIM = 256;
     /** prefill_attention's blocks: warps of 16 query rows each, key tiles of 64 (see prefill_attention.cu). */
     static final int PREFILL_WARPS = 8;
+    /** Its block size for head size 128 where 8 warps' tiles exceed the GPU's shared memory per block. */
+    static final int PREFILL_SMALL_WARPS = 4;
     static final int PREFILL_KEYS = 64;
     private static final int PREFILL_PAD = 8;
     private static final int MAX_GRID_STRIDE_BLOCKS = 4096;
@@ -47,9 +49,10 @@ final class Kernels {
     private final long qkNorm;
     private final long ropeWriteKv;
     private final long pagedAttention;
-    /** prefill_attention_{64,128}x{4,8}, [head size 64, 128][4, 8 warps] (see {@link #prefillAttentionFits}). */
-    private final long[][] prefillAttention = new long[2][2];
-    private final String[][] prefillAttentionNames = new String[2][2];
+    /** prefill_attention_64x8, _128x8 and _128x4 (the last for GPUs with less shared memory per block). */
+    private final long prefillAttention64;
+    private final long prefillAttention128;
+    private final long prefillAttention128Small;
     /** The most dynamic shared memory a block may opt in to on this GPU (99 KB on sm_86/89, more on sm_80/90). */
     private final int maxSharedBytes;
     private final long siluMul;
@@ -78,19 +81,9 @@ final class Kernels {
         this.pagedAttention = module.function("paged_attention");
         this.maxSharedBytes = driver.deviceAttribute(CudaDriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
                 device.handle());
-        for (int size = 0; size < 2; size++) {
-            for (int block = 0; block < 2; block++) {
-                int headDim = 64 << size;
-                int warps = 4 << block;
-                prefillAttentionNames[size][block] = "prefill_attention_" + headDim + "x" + warps;
-                prefillAttention[size][block] = module.function(prefillAttentionNames[size][block]);
-                if (prefillSharedBytes(headDim, warps) <= maxSharedBytes) {
-                    driver.functionSetAttribute(prefillAttention[size][block],
-                            CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                            prefillSharedBytes(headDim, warps));
-                }
-            }
-        }
+        this.prefillAttention64 = prefillFunction(module, driver, 64, PREFILL_WARPS);
+        this.prefillAttention128 = prefillFunction(module, driver, 128, PREFILL_WARPS);
+        this.prefillAttention128Small = prefillFunction(module, driver, 128, PREFILL_SMALL_WARPS);
         this.siluMul = module.function("silu_mul");
         this.gatherRows = module.function("gather_rows");
         this.gemv = new long[GEMV_MAX_ROWS + 1];
@@ -188,38 +181,63 @@ final class Kernels {
         return (16 * warps + 4 * PREFILL_KEYS) * (headDim + PREFILL_PAD) * Short.BYTES;
     }
 
+    /** The kernel prefill_attention_{headDim}x{warps}, its shared-memory limit raised where the GPU allows it. */
+    private long prefillFunction(KernelModule module, CudaDriver driver, int headDim, int warps) {
+        long function = module.function(prefillName(headDim, warps));
+        if (prefillSharedBytes(headDim, warps) <= maxSharedBytes) {
+            driver.functionSetAttribute(function, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    prefillSharedBytes(headDim, warps));
+        }
+        return function;
+    }
+
+    private static String prefillName(int headDim, int warps) {
+        return "prefill_attention_" + headDim + "x" + warps;
+    }
+
     /**
      * See prefill_attention.cu: one block per 16 × {@link #PREFILL_WARPS} (token, query head) rows of one KV head's
-     * group of one sequence (4 warps where the GPU's shared memory is too small for that); {@code longestQuery} is the most query tokens of any sequence of the step. queryStart:
+     * group of one sequence ({@link #PREFILL_SMALL_WARPS} for head size 128 where the GPU's shared memory per block
+     * is too small for that); {@code longestQuery} is the most query tokens of any sequence of the step. queryStart:
      * [sequences + 1] int, positions: [tokens] int, blockTables: [sequences, maxBlocks] int, out: [tokens, outWidth]
      * bf16. {@code scale} is the softmax scale (the kernel works in base 2).
      */
     void prefillAttention(long qkv, long keyCache, long valueCache, long positions, long queryStart, long blockTables,
                           int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim,
                           float scale, int window, long out, int outWidth, int sequences, int longestQuery) {
-        int warps = prefillSharedBytes(headDim, PREFILL_WARPS) <= maxSharedBytes ? PREFILL_WARPS : 4;
+        int warps = prefillSharedBytes(headDim, PREFILL_WARPS) <= maxSharedBytes ? PREFILL_WARPS
+                : PREFILL_SMALL_WARPS;
         prefillAttention(qkv, keyCache, valueCache, positions, queryStart, blockTables, maxBlocks, blockSize, rowWidth,
                 numHeads, numKvHeads, headDim, scale, window, out, outWidth, sequences, longestQuery, warps);
     }
 
-    /** {@link #prefillAttention} with the warps per block given (4 or 8, for tuning). */
+    /** {@link #prefillAttention} with the block size given: 8 warps, or 4 for head size 128 (tests, benchmarks). */
     void prefillAttention(long qkv, long keyCache, long valueCache, long positions, long queryStart, long blockTables,
                           int maxBlocks, int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim,
                           float scale, int window, long out, int outWidth, int sequences, int longestQuery,
                           int warps) {
-        if ((headDim != 64 && headDim != 128) || (warps != 4 && warps != 8)
-                || prefillSharedBytes(headDim, warps) > maxSharedBytes) {
+        long function;
+        if (headDim == 64 && warps == PREFILL_WARPS) {
+            function = prefillAttention64;
+        } else if (headDim == 128 && warps == PREFILL_WARPS) {
+            function = prefillAttention128;
+        } else if (headDim == 128 && warps == PREFILL_SMALL_WARPS) {
+            function = prefillAttention128Small;
+        } else {
             throw new IllegalArgumentException("no prefill_attention kernel for head size " + headDim + " and "
-                    + warps + " warps on this GPU");
+                    + warps + " warps");
         }
-        int size = headDim == 128 ? 1 : 0;
-        int block = warps == 8 ? 1 : 0;
+        if (prefillSharedBytes(headDim, warps) > maxSharedBytes) {
+            throw new IllegalArgumentException("prefill_attention with " + warps + " warps needs "
+                    + prefillSharedBytes(headDim, warps) + " bytes of shared memory; this GPU gives " + maxSharedBytes);
+        }
         int tiles = Math.ceilDiv(longestQuery * (numHeads / numKvHeads), 16 * warps);
         args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(positions).pointer(queryStart)
                 .pointer(blockTables).i32(maxBlocks).i32(blockSize).i32(rowWidth).i32(numHeads).i32(numKvHeads)
                 .f32((float) (scale / Math.log(2))).i32(window).pointer(out).i32(outWidth);
-        launch(prefillAttentionNames[size][block], prefillAttention[size][block], tiles, sequences, numKvHeads,
-                32 * warps, prefillSharedBytes(headDim, warps));
+        launch(headDim == 64 ? "prefill_attention_64x8" : warps == PREFILL_WARPS ? "prefill_attention_128x8"
+                : "prefill_attention_128x4", function, tiles, sequences, numKvHeads, 32 * warps,
+                prefillSharedBytes(headDim, warps));
     }
 
     /** Whether a product with {@code in} inputs over {@code rows} rows runs as a decode GEMV. */

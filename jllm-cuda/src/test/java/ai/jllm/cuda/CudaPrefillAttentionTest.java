@@ -187,13 +187,15 @@ class CudaPrefillAttentionTest {
                 DeviceTensors.relativeError(got, want, got.length));
         assertClose(got, want, got.length, TOLERANCE, step + ": attention");
 
-        // Each block size of the kernel, launched directly on the same step.
+        // Each block size the kernel comes in, launched directly on the same step.
         int longestQuery = 0;
         for (int s = 0; s < batch.numSequences(); s++) {
             longestQuery = Math.max(longestQuery, batch.queryStart()[s + 1] - batch.queryStart()[s]);
         }
         CudaKvCache kv = CudaKvCache.of(caches.cuda());
-        for (int warps : new int[] {4, 8}) {
+        int[] blockSizes = shape.headDim() == 128 ? new int[] {Kernels.PREFILL_WARPS, Kernels.PREFILL_SMALL_WARPS}
+                : new int[] {Kernels.PREFILL_WARPS};
+        for (int warps : blockSizes) {
             cuda.write(actual, nans(rows * shape.qSize()));
             cuda.kernels().prefillAttention(CudaTensor.of(cudaQkv).pointer(), kv.layerKeys(0), kv.layerValues(0),
                     cuda.metadata().positions(), cuda.metadata().queryStart(), cuda.metadata().blockTables(),

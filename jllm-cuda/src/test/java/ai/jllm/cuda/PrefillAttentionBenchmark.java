@@ -10,13 +10,13 @@ import java.util.OptionalInt;
 import java.util.Random;
 
 /**
- * Prefill attention alone, one layer of a single 2048-token prompt (block size 32, the engine's default), per
- * attention shape of the benchmark models: the CUDA-core kernel (paged_attention, one split) against the tensor-core
- * kernel (prefill_attention) with blocks of 4 and of 8 warps, each launched {@link #REPEATS} times back to back after
- * a warm-up and timed with CUDA events. Prints milliseconds per layer and per prefill (× layers, old → the launcher's
- * block size), the rate in TFLOP/s (causal: 4·headDim·heads operations per (query, key) pair) and its fraction of
- * the bf16 GEMM rate measured in the same run, and the normalized difference of each tensor-core output from the
- * CUDA-core one.
+ * Prefill attention alone, one layer of a single 2048-token prompt (block size 32, the engine's default), per attention
+ * shape of the benchmark models: the CUDA-core kernel (paged_attention, one split) against the tensor-core kernel
+ * (prefill_attention) with blocks of 8 warps (and of 4, its fallback, for head size 128), each launched {@link
+ * #REPEATS} times back to back after a warm-up and timed with CUDA events. Prints milliseconds per layer and per
+ * prefill (× layers, old → the launcher's 8-warp block), the rate in TFLOP/s (causal: 4·headDim·heads operations per
+ * (query, key) pair) and its fraction of the bf16 GEMM rate measured in the same run, and the normalized difference of
+ * each tensor-core output from the CUDA-core one.
  *
  * <p>Usage: {@code PrefillAttentionBenchmark [TOKENS]} (default 2048).
  */
@@ -37,8 +37,9 @@ public final class PrefillAttentionBenchmark {
             System.out.println(backend.description());
             double gemm = backend.gemmRate(8192, 8192, 8192, 20);
             System.out.printf("bf16 GEMM 8192³: %.0f TFLOP/s%n", gemm / 1e12);
-            System.out.println("| shape | heads/kv × dim | CUDA cores ms/layer | tensor cores 4 warps | 8 warps "
-                    + "| speed-up | ms/prefill (old → new) | TFLOP/s 4 / 8 warps | % of GEMM 4 / 8 | rel. diff 4 / 8 |");
+            System.out.println("| shape | heads/kv × dim | CUDA cores ms/layer | tensor cores 8 warps | 4 warps "
+                    + "| speed-up | ms/prefill (old → new) | TFLOP/s 8 / 4 warps | % of GEMM 8 / 4 "
+                    + "| rel. diff 8 / 4 |");
             System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             Random random = new Random(5);
             for (Shape shape : SHAPES) {
@@ -84,26 +85,32 @@ public final class PrefillAttentionBenchmark {
         float[] reference = new float[tokens * attention.qSize()];
         backend.copyToHost(old, tokens, reference);
         double flops = 4.0 * shape.headDim() * shape.heads() * tokens * (tokens + 1) / 2;
-        double[] ms = new double[2];
-        double[] difference = new double[2];
-        for (int i = 0; i < 2; i++) {
-            int warps = 4 << i;
+        int[] blockSizes = shape.headDim() == 128 ? new int[] {Kernels.PREFILL_WARPS, Kernels.PREFILL_SMALL_WARPS}
+                : new int[] {Kernels.PREFILL_WARPS};
+        String[] ms = {"–", "–"};
+        String[] rate = {"–", "–"};
+        String[] share = {"–", "–"};
+        String[] difference = {"–", "–"};
+        double newMs = 0;
+        for (int i = 0; i < blockSizes.length; i++) {
+            int warps = blockSizes[i];
             long output = CudaTensor.of(now[i]).pointer();
-            ms[i] = time(backend, () -> kernels.prefillAttention(input, kv.layerKeys(0), kv.layerValues(0),
+            double millis = time(backend, () -> kernels.prefillAttention(input, kv.layerKeys(0), kv.layerValues(0),
                     metadata.positions(), metadata.queryStart(), metadata.blockTables(), blocks, BLOCK_SIZE, width,
                     shape.heads(), shape.kvHeads(), shape.headDim(), attention.scale(), Integer.MAX_VALUE, output,
                     attention.qSize(), 1, tokens, warps));
             float[] values = new float[tokens * attention.qSize()];
             backend.copyToHost(now[i], tokens, values);
-            difference[i] = DeviceTensors.relativeError(values, reference, values.length);
+            newMs = i == 0 ? millis : newMs;
+            ms[i] = String.format("%.3f", millis);
+            rate[i] = String.format("%.0f", flops / (millis * 1e-3) / 1e12);
+            share[i] = String.format("%.1f%%", 100 * flops / (millis * 1e-3) / gemm);
+            difference[i] = String.format("%.1e", DeviceTensors.relativeError(values, reference, values.length));
         }
-        double newMs = ms[Kernels.PREFILL_WARPS == 8 ? 1 : 0];
-        System.out.printf("| %s | %d/%d × %d | %.3f | %.3f | %.3f | %.1f× | %.1f → %.1f | %.0f / %.0f "
-                        + "| %.1f%% / %.1f%% | %.1e / %.1e |%n",
+        System.out.printf("| %s | %d/%d × %d | %.3f | %s | %s | %.1f× | %.1f → %.1f | %s / %s | %s / %s | %s / %s |%n",
                 shape.name(), shape.heads(), shape.kvHeads(), shape.headDim(), oldMs, ms[0], ms[1], oldMs / newMs,
-                oldMs * shape.layers(), newMs * shape.layers(), flops / (ms[0] * 1e-3) / 1e12,
-                flops / (ms[1] * 1e-3) / 1e12, 100 * flops / (ms[0] * 1e-3) / gemm,
-                100 * flops / (ms[1] * 1e-3) / gemm, difference[0], difference[1]);
+                oldMs * shape.layers(), newMs * shape.layers(), rate[0], rate[1], share[0], share[1], difference[0],
+                difference[1]);
     }
 
     /** Milliseconds per launch: one warm-up, then REPEATS back to back between two events. */
