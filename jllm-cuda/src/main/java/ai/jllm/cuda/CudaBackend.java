@@ -500,13 +500,9 @@ public final class CudaBackend implements Backend {
         return stream;
     }
 
-    /** The step metadata and the device, for kernel benchmarks in this package (PrefillAttentionBenchmark). */
+    /** The step metadata, for kernel tests and benchmarks in this package (PrefillAttentionBenchmark). */
     StepMetadata metadata() {
         return metadata;
-    }
-
-    CudaDevice device() {
-        return device;
     }
 
     /**
