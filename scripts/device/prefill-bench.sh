@@ -6,8 +6,9 @@
 # the prefill's TFLOP/s as a fraction of the GEMM rate measured in the same process. Uses the tests tarball that
 # pack.sh put beside this script; logs go under $OUT; the figures are printed last.
 # Usage: bash .carry/prefill-bench.sh [SHAPE ...]   (default: qwen2.5-0.5b llama-3.2-1b llama-3-8b)
-# JLLM_PREFILL_TESTS=0 skips the tests; JLLM_BENCH_WRAPPER runs each bench under a profiler (e.g. "nsys profile
-# --stats=true -o $OUT/prefill").
+# JLLM_PREFILL_TESTS=0 skips the tests; JLLM_PREFILL_NCU=1 adds Nsight Compute on the kernel, JLLM_PREFILL_PROFILE=SHAPE
+# Nsight Systems on one prefill (each where the machine has the tool); JLLM_BENCH_WRAPPER runs each bench under a
+# profiler.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out=${OUT:-/tmp/jllm-prefill-out}
@@ -16,8 +17,8 @@ mkdir -p "$out"
 export PYTHONUNBUFFERED=1
 
 if [[ ${JLLM_PREFILL_TESTS:-1} != 0 ]]; then
-  JLLM_TEST_ARGS="--include-classname=.*(CudaPrefillAttentionTest|CudaOpsTest|CudaModelParityTest|CudaDecodeGraphsTest)" \
-      OUT="$out/tests" bash "$here/cuda-tests.sh" > "$out/tests.log" 2>&1
+  classes='CudaPrefillAttentionTest|CudaOpsTest|CudaModelParityTest|CudaDecodeGraphsTest'
+  JLLM_TEST_ARGS="--include-classname=.*($classes)" OUT="$out/tests" bash "$here/cuda-tests.sh" > "$out/tests.log" 2>&1
   tests_status=$?
 else
   tests_status=skipped
@@ -27,9 +28,25 @@ else
 fi
 
 java="$work/jllm/runtime/bin/java"
-classpath="$work/test-classes:$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone | tr '\n' ':')"
+jars=$(ls "$work"/jllm/lib/*.jar "$work"/test-lib/*.jar | grep -v console-standalone | tr '\n' ':')
+classpath="$work/test-classes:$jars"
 "$java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp "$classpath" \
     ai.jllm.cuda.PrefillAttentionBenchmark 2048 > "$out/kernel.log" 2>&1
+
+# The tensor-core kernel of the Llama-3-8B shape under Nsight Compute, one launch of each block size (8 warps, then
+# the 4-warp fallback) (JLLM_PREFILL_NCU=1): throughput, occupancy, warp stalls.
+if [[ -n ${JLLM_PREFILL_NCU:-} ]]; then
+  ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  if [[ -n $ncu ]]; then
+    "$ncu" --kernel-name regex:'prefill_attention_128x' --launch-skip 20 --launch-count 2 \
+        --section SpeedOfLight --section Occupancy --section WarpStateStats --section MemoryWorkloadAnalysis \
+        --section ComputeWorkloadAnalysis --section LaunchStats "$java" --add-modules=jdk.incubator.vector \
+        --enable-native-access=ALL-UNNAMED -cp "$classpath" ai.jllm.cuda.PrefillAttentionBenchmark 2048 \
+        > "$out/ncu.log" 2>&1
+  else
+    echo "no ncu on this machine" > "$out/ncu.log"
+  fi
+fi
 
 shapes=("$@")
 [[ ${#shapes[@]} -eq 0 ]] && shapes=(qwen2.5-0.5b llama-3.2-1b llama-3-8b)
@@ -46,18 +63,25 @@ if [[ -n ${JLLM_PREFILL_PROFILE:-} ]]; then
     nsys profile -t cuda -o "$out/prefill-$JLLM_PREFILL_PROFILE" --force-overwrite true \
         "$work/jllm/bin/jllm" bench latency --model "/tmp/jllm-bench-models/$JLLM_PREFILL_PROFILE" --backend cuda \
         --batch-size 1 --isl 2048 --osl 2 --warmup 1 --iterations 1 > "$out/profile.log" 2>&1
-    nsys stats -r cuda_gpu_kern_sum -f csv "$out/prefill-$JLLM_PREFILL_PROFILE.nsys-rep" > "$out/kernels.csv" 2>> "$out/profile.log"
+    nsys stats -r cuda_gpu_kern_sum -f csv "$out/prefill-$JLLM_PREFILL_PROFILE.nsys-rep" > "$out/kernels.csv" \
+        2>> "$out/profile.log"
   else
     echo "no nsys on this machine" > "$out/profile.log"
   fi
 fi
 
 echo "== tests (exit $tests_status)"
-sed -n '/== summary/,$p' "$out/tests.log" 2>/dev/null | head -40
-grep -E 'normalized error' "$out/tests/tests.log" 2>/dev/null | tail -40
+grep -E 'tests (successful|failed)|✘|^exit status' "$out/tests.log" 2>/dev/null | head -20
+grep -E '^prefill attention' "$out/tests.log" 2>/dev/null | tail -40
 echo "== models"; cat "$out/models.log"
 echo "== kernel"; cat "$out/kernel.log"
 echo "== bench"; grep -E '^== |GEMM|prefill|^\| end' "$out/bench.log"
+if [[ -n ${JLLM_PREFILL_NCU:-} ]]; then
+  echo "== ncu"
+  lines='^  prefill_attention|Duration|Throughput|Achieved Occupancy|Registers Per|Block Limit|Warp Cycles Per Issued'
+  lines+='|Issued Ipc|Bank|stalled|Eligible|Mem Busy|Max Bandwidth|L2 Hit|L1/TEX Hit|pipeline'
+  grep -E "$lines" "$out/ncu.log" | cut -c1-170 | head -70
+fi
 if [[ -n ${JLLM_PREFILL_PROFILE:-} ]]; then
   echo "== profile of $JLLM_PREFILL_PROFILE (kernels, by total time)"; tail -3 "$out/profile.log"
   head -25 "$out/kernels.csv" 2>/dev/null | cut -c1-200

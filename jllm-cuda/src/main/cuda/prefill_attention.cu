@@ -6,16 +6,13 @@
 //
 // GQA: the rows of a block are (token, query head) pairs of one KV head's group, head fastest, so the heads sharing a
 // KV head share every key and value tile that the block loads: row r of a sequence's packed rows is token r / group,
-// head kv_head * group + r % group. A block takes PREFILL_ROWS packed rows (16 per warp) and walks the keys its rows
+// head kv_head * group + r % group. A block of WARPS warps takes 16 packed rows per warp and walks the keys its rows
 // see in tiles of PREFILL_KEYS, two stages deep: the next tile's keys and values stream in (cp.async) while this
 // tile's are used.
 #pragma once
 #include "common.cuh"
 #include "kv_cache.cuh"
 
-#define PREFILL_WARPS 4
-#define PREFILL_THREADS (PREFILL_WARPS * 32)
-#define PREFILL_ROWS (PREFILL_WARPS * 16)
 #define PREFILL_KEYS 64
 // bf16 elements of padding after each shared-memory row (16 bytes): the 8 rows one ldmatrix reads then start in
 // different bank groups.
@@ -83,14 +80,14 @@ __device__ __forceinline__ unsigned pack_bf16x2(float low, float high) {
 // block * block_size + offset; table: the sequence's blocks. A bf16 cache streams in with cp.async; an 8-bit cache
 // (kv_cache.cuh) is read into registers, each row's codes times its scale (scales: [slots, kv_size / HEAD_DIM] f32)
 // rounded to bf16 and stored, so the tensor-core products below are the same for every cache type.
-template <int HEAD_DIM, typename Cache>
+template <int HEAD_DIM, int THREADS, typename Cache>
 __device__ __forceinline__ void load_kv_tile(bf16* tile, const typename Cache::Element* __restrict__ cache,
                                              const float* __restrict__ scales, const int* __restrict__ table,
                                              int block_size, int kv_size, int kv_offset, int first, int context) {
     constexpr int CHUNKS = HEAD_DIM / 8;
 #pragma unroll
-    for (int k = 0; k < PREFILL_KEYS * CHUNKS / PREFILL_THREADS; k++) {
-        int i = threadIdx.x + k * PREFILL_THREADS;
+    for (int k = 0; k < PREFILL_KEYS * CHUNKS / THREADS; k++) {
+        int i = threadIdx.x + k * THREADS;
         int row = i / CHUNKS;
         int chunk = i % CHUNKS;
         int position = first + row;
@@ -121,24 +118,28 @@ __device__ __forceinline__ void load_kv_tile(bf16* tile, const typename Cache::E
     }
 }
 
-// grid: (tiles of the longest sequence's packed rows, numSequences, numKvHeads), block: PREFILL_THREADS, dynamic
-// shared memory: (PREFILL_ROWS + 4 * PREFILL_KEYS) * (HEAD_DIM + PREFILL_PAD) bf16 (the query tile, two stages of key
-// and value tiles).
+// grid: (tiles of 16 * WARPS of the longest sequence's packed rows, numSequences, numKvHeads), block: 32 * WARPS,
+// dynamic shared memory: (16 * WARPS + 4 * PREFILL_KEYS) * (HEAD_DIM + PREFILL_PAD) bf16 (the query tile, two stages
+// of key and value tiles), whatever the cache type (an 8-bit tile is stored dequantized).
 // qkv: [numTokens, row_width] bf16 (queries rotated), k_cache, v_cache: [numSlots, numKvHeads * HEAD_DIM] of the
-// Cache's elements, k_scales, v_scales: [numSlots, numKvHeads] f32 for an 8-bit cache (unused for bf16), positions: [numTokens] (consecutive within a sequence), query_start: [numSequences + 1], block_tables:
-// [numSequences, max_blocks]. A query at position p sees keys [max(0, p - window + 1), p] of its own sequence.
+// Cache's elements, k_scales, v_scales: [numSlots, numKvHeads] f32 for an 8-bit cache (unused for bf16), positions:
+// [numTokens] (consecutive within a sequence), query_start: [numSequences + 1], block_tables: [numSequences,
+// max_blocks]. A query at position p sees keys [max(0, p - window + 1), p] of its own sequence.
 // scale_log2: the softmax scale times log2(e). out: [numTokens, out_width] bf16.
-template <int HEAD_DIM, typename Cache>
+template <int HEAD_DIM, int WARPS, typename Cache>
 __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv,
                                                   const typename Cache::Element* __restrict__ k_cache,
                                                   const typename Cache::Element* __restrict__ v_cache,
-                                                  const float* __restrict__ k_scales, const float* __restrict__ v_scales,
+                                                  const float* __restrict__ k_scales,
+                                                  const float* __restrict__ v_scales,
                                                   const int* __restrict__ positions,
                                                   const int* __restrict__ query_start,
                                                   const int* __restrict__ block_tables, int max_blocks, int block_size,
                                                   int row_width, int num_heads, int num_kv_heads, float scale_log2,
                                                   int window, bf16* __restrict__ out, int out_width) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+    constexpr int THREADS = WARPS * 32;
+    constexpr int ROWS = WARPS * 16;
     constexpr int STRIDE = HEAD_DIM + PREFILL_PAD;
     constexpr int CHUNKS = HEAD_DIM / 8;
     constexpr int DIM_STEPS = HEAD_DIM / 16;      // k-steps of the score product
@@ -147,7 +148,7 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv,
     constexpr int KEY_STEPS = PREFILL_KEYS / 16;  // k-steps of the value product
     bf16* q_tile = reinterpret_cast<bf16*>(prefill_shared);
     // Two stages of key and value tiles: tile j + 1 streams in while tile j is used.
-    bf16* k_tiles = q_tile + PREFILL_ROWS * STRIDE;
+    bf16* k_tiles = q_tile + ROWS * STRIDE;
     bf16* v_tiles = k_tiles + 2 * PREFILL_KEYS * STRIDE;
 
     wait_for_previous_kernels();
@@ -158,22 +159,22 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv,
     int queries = query_start[sequence + 1] - query_first;
     int rows = queries * group;
     // The last tiles see the most keys: they start first.
-    int row_first = (gridDim.x - 1 - blockIdx.x) * PREFILL_ROWS;
+    int row_first = (gridDim.x - 1 - blockIdx.x) * ROWS;
     if (row_first >= rows) {
         return;
     }
     int start_position = positions[query_first];
     int context = start_position + queries;
     int lowest = start_position + row_first / group;
-    int highest = start_position + (min(row_first + PREFILL_ROWS, rows) - 1) / group;
+    int highest = start_position + (min(row_first + ROWS, rows) - 1) / group;
     int key_first = max(0, lowest - window + 1) / PREFILL_KEYS * PREFILL_KEYS;
     const int* table = block_tables + (long long) sequence * max_blocks;
     int kv_size = num_kv_heads * HEAD_DIM;
     int kv_offset = kv_head * HEAD_DIM;
 
 #pragma unroll
-    for (int k = 0; k < PREFILL_ROWS * CHUNKS / PREFILL_THREADS; k++) {
-        int i = threadIdx.x + k * PREFILL_THREADS;
+    for (int k = 0; k < ROWS * CHUNKS / THREADS; k++) {
+        int i = threadIdx.x + k * THREADS;
         int row = i / CHUNKS;
         int chunk = i % CHUNKS;
         int packed = row_first + row;
@@ -185,10 +186,10 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv,
         }
         copy_16_async(q_tile + row * STRIDE + chunk * 8, source, valid);
     }
-    load_kv_tile<HEAD_DIM, Cache>(k_tiles, k_cache, k_scales, table, block_size, kv_size, kv_offset, key_first,
-                                  context);
-    load_kv_tile<HEAD_DIM, Cache>(v_tiles, v_cache, v_scales, table, block_size, kv_size, kv_offset, key_first,
-                                  context);
+    load_kv_tile<HEAD_DIM, THREADS, Cache>(k_tiles, k_cache, k_scales, table, block_size, kv_size, kv_offset,
+                                           key_first, context);
+    load_kv_tile<HEAD_DIM, THREADS, Cache>(v_tiles, v_cache, v_scales, table, block_size, kv_size, kv_offset,
+                                           key_first, context);
     copy_async_commit();
     copy_async_wait<0>();
     __syncthreads();
@@ -216,10 +217,10 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv,
     for (int key_base = key_first; key_base <= highest; key_base += PREFILL_KEYS, stage ^= 1) {
         if (key_base + PREFILL_KEYS <= highest) {
             int next = (stage ^ 1) * PREFILL_KEYS * STRIDE;
-            load_kv_tile<HEAD_DIM, Cache>(k_tiles + next, k_cache, k_scales, table, block_size, kv_size, kv_offset,
-                                          key_base + PREFILL_KEYS, context);
-            load_kv_tile<HEAD_DIM, Cache>(v_tiles + next, v_cache, v_scales, table, block_size, kv_size, kv_offset,
-                                          key_base + PREFILL_KEYS, context);
+            load_kv_tile<HEAD_DIM, THREADS, Cache>(k_tiles + next, k_cache, k_scales, table, block_size, kv_size,
+                                                   kv_offset, key_base + PREFILL_KEYS, context);
+            load_kv_tile<HEAD_DIM, THREADS, Cache>(v_tiles + next, v_cache, v_scales, table, block_size, kv_size,
+                                                   kv_offset, key_base + PREFILL_KEYS, context);
             copy_async_commit();
             copy_async_wait<1>();  // this tile's keys and values
         } else {
@@ -335,71 +336,114 @@ __device__ __forceinline__ void prefill_attention(const bf16* __restrict__ qkv,
 #endif
 }
 
-// One kernel per head size and cache element type, each with the same arguments (scales unused for bf16). The 8-bit
-// 64-wide kernels ask for one resident block per multiprocessor at least: left to its default, ptxas holds them to 128
-// registers on sm_80-89 and spills; with the bound it takes 156 (three blocks of 128 threads still fit).
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_64(
+// One kernel per cache element type, head size and block size, each with the same arguments (scales unused for
+// bf16): prefill_attention[_fp8|_int8]_{HEAD_DIM}x{WARPS}. Blocks of 8 warps (measured faster than 4 for every
+// benchmark shape, see BENCHMARKS.md); 4 warps for head size 128 on GPUs whose blocks get at most 99 KB of shared
+// memory (sm_86, sm_89), where 8 warps do not fit. Each asks for one resident block per multiprocessor at least, so
+// ptxas does not cap its registers for several resident blocks: the 8-bit tile loads (codes and scales through
+// registers) need more than cp.async does, and under the default cap they spilled on sm_80-89. Written out one by one
+// so that every kernel's name can be found in the source (KernelResourcesTest checks each against the fatbin and PTX).
+extern "C" __global__ void __launch_bounds__(256, 1) prefill_attention_64x8(
         const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
         const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
         const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
         int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
         int out_width) {
-    prefill_attention<64, Bf16Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
-                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
-                              out_width);
+    prefill_attention<64, 8, Bf16Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start,
+                                         block_tables, max_blocks, block_size, row_width, num_heads, num_kv_heads,
+                                         scale_log2, window, out, out_width);
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_128(
+extern "C" __global__ void __launch_bounds__(256, 1) prefill_attention_128x8(
         const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
         const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
         const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
         int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
         int out_width) {
-    prefill_attention<128, Bf16Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
-                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
-                              out_width);
+    prefill_attention<128, 8, Bf16Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start,
+                                         block_tables, max_blocks, block_size, row_width, num_heads, num_kv_heads,
+                                         scale_log2, window, out, out_width);
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS, 1) prefill_attention_fp8_64(
-        const bf16* __restrict__ qkv, const unsigned char* __restrict__ k_cache, const unsigned char* __restrict__ v_cache,
+extern "C" __global__ void __launch_bounds__(128, 1) prefill_attention_128x4(
+        const bf16* __restrict__ qkv, const bf16* __restrict__ k_cache, const bf16* __restrict__ v_cache,
         const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
         const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
         int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
         int out_width) {
-    prefill_attention<64, Fp8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
-                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
-                              out_width);
+    prefill_attention<128, 4, Bf16Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start,
+                                         block_tables, max_blocks, block_size, row_width, num_heads, num_kv_heads,
+                                         scale_log2, window, out, out_width);
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_fp8_128(
-        const bf16* __restrict__ qkv, const unsigned char* __restrict__ k_cache, const unsigned char* __restrict__ v_cache,
+extern "C" __global__ void __launch_bounds__(256, 1) prefill_attention_fp8_64x8(
+        const bf16* __restrict__ qkv, const unsigned char* __restrict__ k_cache,
+        const unsigned char* __restrict__ v_cache,
         const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
         const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
         int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
         int out_width) {
-    prefill_attention<128, Fp8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
-                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
-                              out_width);
+    prefill_attention<64, 8, Fp8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start,
+                                         block_tables, max_blocks, block_size, row_width, num_heads, num_kv_heads,
+                                         scale_log2, window, out, out_width);
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS, 1) prefill_attention_int8_64(
-        const bf16* __restrict__ qkv, const signed char* __restrict__ k_cache, const signed char* __restrict__ v_cache,
+extern "C" __global__ void __launch_bounds__(256, 1) prefill_attention_fp8_128x8(
+        const bf16* __restrict__ qkv, const unsigned char* __restrict__ k_cache,
+        const unsigned char* __restrict__ v_cache,
         const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
         const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
         int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
         int out_width) {
-    prefill_attention<64, Int8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
-                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
-                              out_width);
+    prefill_attention<128, 8, Fp8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start,
+                                         block_tables, max_blocks, block_size, row_width, num_heads, num_kv_heads,
+                                         scale_log2, window, out, out_width);
 }
 
-extern "C" __global__ void __launch_bounds__(PREFILL_THREADS) prefill_attention_int8_128(
-        const bf16* __restrict__ qkv, const signed char* __restrict__ k_cache, const signed char* __restrict__ v_cache,
+extern "C" __global__ void __launch_bounds__(128, 1) prefill_attention_fp8_128x4(
+        const bf16* __restrict__ qkv, const unsigned char* __restrict__ k_cache,
+        const unsigned char* __restrict__ v_cache,
         const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
         const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
         int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
         int out_width) {
-    prefill_attention<128, Int8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start, block_tables,
-                              max_blocks, block_size, row_width, num_heads, num_kv_heads, scale_log2, window, out,
-                              out_width);
+    prefill_attention<128, 4, Fp8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start,
+                                         block_tables, max_blocks, block_size, row_width, num_heads, num_kv_heads,
+                                         scale_log2, window, out, out_width);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 1) prefill_attention_int8_64x8(
+        const bf16* __restrict__ qkv, const signed char* __restrict__ k_cache,
+        const signed char* __restrict__ v_cache,
+        const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
+        const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
+        int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
+        int out_width) {
+    prefill_attention<64, 8, Int8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start,
+                                         block_tables, max_blocks, block_size, row_width, num_heads, num_kv_heads,
+                                         scale_log2, window, out, out_width);
+}
+
+extern "C" __global__ void __launch_bounds__(256, 1) prefill_attention_int8_128x8(
+        const bf16* __restrict__ qkv, const signed char* __restrict__ k_cache,
+        const signed char* __restrict__ v_cache,
+        const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
+        const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
+        int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
+        int out_width) {
+    prefill_attention<128, 8, Int8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start,
+                                         block_tables, max_blocks, block_size, row_width, num_heads, num_kv_heads,
+                                         scale_log2, window, out, out_width);
+}
+
+extern "C" __global__ void __launch_bounds__(128, 1) prefill_attention_int8_128x4(
+        const bf16* __restrict__ qkv, const signed char* __restrict__ k_cache,
+        const signed char* __restrict__ v_cache,
+        const float* __restrict__ k_scales, const float* __restrict__ v_scales, const int* __restrict__ positions,
+        const int* __restrict__ query_start, const int* __restrict__ block_tables, int max_blocks, int block_size,
+        int row_width, int num_heads, int num_kv_heads, float scale_log2, int window, bf16* __restrict__ out,
+        int out_width) {
+    prefill_attention<128, 4, Int8Cache>(qkv, k_cache, v_cache, k_scales, v_scales, positions, query_start,
+                                         block_tables, max_blocks, block_size, row_width, num_heads, num_kv_heads,
+                                         scale_log2, window, out, out_width);
 }

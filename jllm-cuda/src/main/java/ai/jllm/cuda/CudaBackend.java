@@ -507,8 +507,8 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * A step with prompt tokens: every sequence of it (its decode rows too) through the tensor-core kernel, one block
-     * per 64 (token, query head) rows of a KV head's group; the decode-only steps keep the split-K kernel.
+     * A step with prompt tokens: every sequence of it (its decode rows too) through the tensor-core kernel, a block
+     * per 16 (token, query head) rows a warp of a KV head's group; the decode-only steps keep the split-K kernel.
      */
     private void prefillAttention(CudaTensor input, CudaKvCache kv, int layer, AttentionShape shape,
                                   ForwardBatch batch, int window, CudaTensor output) {
@@ -670,13 +670,9 @@ public final class CudaBackend implements Backend {
         return stream;
     }
 
-    /** The step metadata and the device, for kernel benchmarks in this package (PrefillAttentionBenchmark). */
+    /** The step metadata, for kernel tests and benchmarks in this package (PrefillAttentionBenchmark). */
     StepMetadata metadata() {
         return metadata;
-    }
-
-    CudaDevice device() {
-        return device;
     }
 
     /**

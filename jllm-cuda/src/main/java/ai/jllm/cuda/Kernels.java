@@ -33,9 +33,13 @@ final class Kernels {
     /** sample_finish's radix histograms: 8 copies of 256 buckets, an int count and a double mass each. */
     static final int SAMPLE_SHARED_BYTES = 8 * 256 * (4 + 8);
     static final int ATTENTION_MAX_HEAD_DIM = 256;
-    /** prefill_attention's block: 4 warps of 16 query rows each (PREFILL_* in prefill_attention.cu). */
-    static final int PREFILL_THREADS = 128;
-    static final int PREFILL_ROWS = 64;
+    /** prefill_attention's blocks: warps of 16 query rows each, key tiles of 64 (see prefill_attention.cu). */
+    static final int PREFILL_WARPS = 8;
+    /** Its block size for head size 128 where 8 warps' tiles exceed the GPU's shared memory per block. */
+    static final int PREFILL_SMALL_WARPS = 4;
+    /** The kernels' (head size, warps) variants, each built for every KV-cache dtype: 64x8, 128x8, 128x4. */
+    private static final int[] PREFILL_HEAD_DIMS = {64, 128, 128};
+    private static final int[] PREFILL_VARIANT_WARPS = {PREFILL_WARPS, PREFILL_WARPS, PREFILL_SMALL_WARPS};
     static final int PREFILL_KEYS = 64;
     private static final int PREFILL_PAD = 8;
     private static final int MAX_GRID_STRIDE_BLOCKS = 4096;
@@ -54,11 +58,15 @@ final class Kernels {
     private final long pagedAttentionFp8;
     private final long pagedAttentionInt8;
     /**
-     * prefill_attention[_fp8|_int8]_{64,128} and their names, by KV-cache dtype (ordinal) and head size (64, 128: see
-     * {@link #prefillAttentionFits}).
+     * prefill_attention[_fp8|_int8]_{64x8,128x8,128x4} and their names, by KV-cache dtype (ordinal) and variant
+     * (index into {@link #PREFILL_HEAD_DIMS} and {@link #PREFILL_VARIANT_WARPS}); 128x4 is for GPUs with less shared
+     * memory per block.
      */
-    private final long[][] prefillAttention = new long[KvCacheDtype.values().length][2];
-    private final String[][] prefillAttentionNames = new String[KvCacheDtype.values().length][2];
+    private final long[][] prefillAttention = new long[KvCacheDtype.values().length][PREFILL_HEAD_DIMS.length];
+    private final String[][] prefillAttentionNames =
+            new String[KvCacheDtype.values().length][PREFILL_HEAD_DIMS.length];
+    /** The most dynamic shared memory a block may opt in to on this GPU (99 KB on sm_86/89, more on sm_80/90). */
+    private final int maxSharedBytes;
     private final long siluMul;
     private final long gatherRows;
     private final long[] gemv;
@@ -87,15 +95,21 @@ final class Kernels {
         this.pagedAttention = module.function("paged_attention");
         this.pagedAttentionFp8 = module.function("paged_attention_fp8");
         this.pagedAttentionInt8 = module.function("paged_attention_int8");
+        this.maxSharedBytes = driver.deviceAttribute(CudaDriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+                device.handle());
         for (KvCacheDtype dtype : KvCacheDtype.values()) {
-            for (int size = 0; size < 2; size++) {
-                int headDim = size == 0 ? 64 : 128;
-                String name = "prefill_attention" + (dtype.quantized() ? "_" + dtype.optionName() : "") + "_" + headDim;
+            for (int variant = 0; variant < PREFILL_HEAD_DIMS.length; variant++) {
+                int headDim = PREFILL_HEAD_DIMS[variant];
+                int warps = PREFILL_VARIANT_WARPS[variant];
+                String name = prefillName(dtype, headDim, warps);
                 long function = module.function(name);
-                driver.functionSetAttribute(function, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                        prefillSharedBytes(headDim));
-                prefillAttention[dtype.ordinal()][size] = function;
-                prefillAttentionNames[dtype.ordinal()][size] = name;
+                // Raised where the GPU allows it; a variant that does not fit is never launched (prefillAttention).
+                if (prefillSharedBytes(headDim, warps) <= maxSharedBytes) {
+                    driver.functionSetAttribute(function, CudaDriver.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                            prefillSharedBytes(headDim, warps));
+                }
+                prefillAttention[dtype.ordinal()][variant] = function;
+                prefillAttentionNames[dtype.ordinal()][variant] = name;
             }
         }
         this.siluMul = module.function("silu_mul");
@@ -217,13 +231,19 @@ final class Kernels {
     }
 
     /** prefill_attention's shared memory: the query tile and two stages of key and value tiles, each row padded. */
-    static int prefillSharedBytes(int headDim) {
-        return (PREFILL_ROWS + 4 * PREFILL_KEYS) * (headDim + PREFILL_PAD) * Short.BYTES;
+    static int prefillSharedBytes(int headDim, int warps) {
+        return (16 * warps + 4 * PREFILL_KEYS) * (headDim + PREFILL_PAD) * Short.BYTES;
+    }
+
+    /** The kernel prefill_attention[_fp8|_int8]_{headDim}x{warps} for caches of {@code dtype}. */
+    private static String prefillName(KvCacheDtype dtype, int headDim, int warps) {
+        return "prefill_attention" + (dtype.quantized() ? "_" + dtype.optionName() : "") + "_" + headDim + "x" + warps;
     }
 
     /**
-     * See prefill_attention.cu: one block per PREFILL_ROWS (token, query head) rows of one KV head's group of one
-     * sequence; {@code longestQuery} is the most query tokens of any sequence of the step. queryStart:
+     * See prefill_attention.cu: one block per 16 × {@link #PREFILL_WARPS} (token, query head) rows of one KV head's
+     * group of one sequence ({@link #PREFILL_SMALL_WARPS} for head size 128 where the GPU's shared memory per block
+     * is too small for that); {@code longestQuery} is the most query tokens of any sequence of the step. queryStart:
      * [sequences + 1] int, positions: [tokens] int, blockTables: [sequences, maxBlocks] int, out: [tokens, outWidth]
      * bf16. {@code scale} is the softmax scale (the kernel works in base 2). The kernel is the one for the cache's
      * element type; scales: [slots, numKvHeads] f32 for an 8-bit cache, else 0.
@@ -232,19 +252,39 @@ final class Kernels {
                           long valueScales, long positions, long queryStart, long blockTables, int maxBlocks,
                           int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim, float scale,
                           int window, long out, int outWidth, int sequences, int longestQuery) {
-        int size = switch (headDim) {
-            case 64 -> 0;
-            case 128 -> 1;
-            default -> throw new IllegalArgumentException("prefill_attention has no kernel for head size " + headDim);
-        };
-        int group = numHeads / numKvHeads;
-        int tiles = Math.ceilDiv(longestQuery * group, PREFILL_ROWS);
+        int warps = prefillSharedBytes(headDim, PREFILL_WARPS) <= maxSharedBytes ? PREFILL_WARPS
+                : PREFILL_SMALL_WARPS;
+        prefillAttention(dtype, qkv, keyCache, valueCache, keyScales, valueScales, positions, queryStart, blockTables,
+                maxBlocks, blockSize, rowWidth, numHeads, numKvHeads, headDim, scale, window, out, outWidth, sequences,
+                longestQuery, warps);
+    }
+
+    /** {@link #prefillAttention} with the block size given: 8 warps, or 4 for head size 128 (tests, benchmarks). */
+    void prefillAttention(KvCacheDtype dtype, long qkv, long keyCache, long valueCache, long keyScales,
+                          long valueScales, long positions, long queryStart, long blockTables, int maxBlocks,
+                          int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim, float scale,
+                          int window, long out, int outWidth, int sequences, int longestQuery, int warps) {
+        int variant = -1;
+        for (int v = 0; v < PREFILL_HEAD_DIMS.length; v++) {
+            if (PREFILL_HEAD_DIMS[v] == headDim && PREFILL_VARIANT_WARPS[v] == warps) {
+                variant = v;
+            }
+        }
+        if (variant < 0) {
+            throw new IllegalArgumentException("no prefill_attention kernel for head size " + headDim + " and "
+                    + warps + " warps");
+        }
+        if (prefillSharedBytes(headDim, warps) > maxSharedBytes) {
+            throw new IllegalArgumentException("prefill_attention with " + warps + " warps needs "
+                    + prefillSharedBytes(headDim, warps) + " bytes of shared memory; this GPU gives " + maxSharedBytes);
+        }
+        int tiles = Math.ceilDiv(longestQuery * (numHeads / numKvHeads), 16 * warps);
         args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(keyScales).pointer(valueScales)
                 .pointer(positions).pointer(queryStart).pointer(blockTables).i32(maxBlocks).i32(blockSize)
                 .i32(rowWidth).i32(numHeads).i32(numKvHeads).f32((float) (scale / Math.log(2))).i32(window)
                 .pointer(out).i32(outWidth);
-        launch(prefillAttentionNames[dtype.ordinal()][size], prefillAttention[dtype.ordinal()][size], tiles,
-                sequences, numKvHeads, PREFILL_THREADS, prefillSharedBytes(headDim));
+        launch(prefillAttentionNames[dtype.ordinal()][variant], prefillAttention[dtype.ordinal()][variant], tiles,
+                sequences, numKvHeads, 32 * warps, prefillSharedBytes(headDim, warps));
     }
 
     /** Whether a product with {@code in} inputs over {@code rows} rows runs as a decode GEMV. */

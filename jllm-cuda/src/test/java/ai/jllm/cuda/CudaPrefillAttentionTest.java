@@ -26,8 +26,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The tensor-core prefill attention (prefill_attention.cu) against the CPU backend's attention (float32) on fresh
  * random queries, keys and values, the CUDA output poisoned with NaN. Steps of packed sequences of mixed lengths with
  * block tables in a shuffled order; a second step continues some of them as chunked prefills (their first chunk read
- * back from the cache) beside a decode row. Tolerance: normalized error at most {@link #TOLERANCE} (bf16 inputs,
- * probabilities rounded to bf16 before the value product, bf16 output); the measured error is printed.
+ * back from the cache) beside a decode row. Every step runs through the launcher's choice of kernel, then through each
+ * block size directly (8 warps, and 4 for head size 128), for bf16, fp8 and int8 caches (every kernel
+ * prefill_attention[_fp8|_int8]_{64x8,128x8,128x4}). Tolerance: normalized error at most {@link #TOLERANCE} (bf16
+ * inputs, probabilities rounded to bf16 before the value product, bf16 output), {@link
+ * CudaOpsTest#EIGHT_BIT_CACHE_TOLERANCE} against the CPU with the same 8-bit cache; the measured error is printed.
  */
 @Tag("cuda")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -106,7 +109,7 @@ class CudaPrefillAttentionTest {
      */
     @ParameterizedTest
     @CsvSource({"14, 2, 64, 0, AUTO", "8, 2, 128, 0, AUTO", "4, 4, 64, 1000, AUTO", "8, 2, 128, 0, FP8",
-        "14, 2, 64, 0, INT8", "4, 4, 64, 1000, FP8"})
+        "14, 2, 64, 0, INT8", "4, 4, 64, 1000, FP8", "16, 4, 128, 0, INT8"})
     void longPromptAndItsNextChunkMatchCpu(int heads, int kvHeads, int headDim, int window, KvCacheDtype kvDtype) {
         AttentionShape shape = shape(heads, kvHeads, headDim, window);
         int[][] tables = shuffledTables(new int[] {148, 2}, 150);
@@ -193,11 +196,32 @@ class CudaPrefillAttentionTest {
         float[] want = new float[rows * shape.qSize()];
         cpu.copyToHost(expected, rows, want);
         KvCacheDtype dtype = caches.cuda().dtype();
+        double tolerance = dtype.quantized() ? CudaOpsTest.EIGHT_BIT_CACHE_TOLERANCE : TOLERANCE;
         System.out.printf("prefill attention %s, %d/%d heads of %d, window %s, %s cache: %d rows, normalized error "
                 + "%.2e%n", step, shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.slidingWindow(), dtype,
                 rows, DeviceTensors.relativeError(got, want, got.length));
         assertThat(got).hasSize(want.length);
-        assertClose(got, want, got.length, dtype.quantized() ? CudaOpsTest.EIGHT_BIT_CACHE_TOLERANCE : TOLERANCE,
-                step + ": attention");
+        assertClose(got, want, got.length, tolerance, step + ": attention");
+
+        // Each block size the kernel comes in, launched directly on the same step.
+        int longestQuery = 0;
+        for (int s = 0; s < batch.numSequences(); s++) {
+            longestQuery = Math.max(longestQuery, batch.queryStart()[s + 1] - batch.queryStart()[s]);
+        }
+        CudaKvCache kv = CudaKvCache.of(caches.cuda());
+        int[] blockSizes = shape.headDim() == 128 ? new int[] {Kernels.PREFILL_WARPS, Kernels.PREFILL_SMALL_WARPS}
+                : new int[] {Kernels.PREFILL_WARPS};
+        for (int warps : blockSizes) {
+            cuda.write(actual, nans(rows * shape.qSize()));
+            cuda.kernels().prefillAttention(dtype, CudaTensor.of(cudaQkv).pointer(), kv.layerKeys(0),
+                    kv.layerValues(0), kv.layerKeyScales(0), kv.layerValueScales(0), cuda.metadata().positions(),
+                    cuda.metadata().queryStart(), cuda.metadata().blockTables(), batch.maxBlocksPerSequence(),
+                    batch.blockSize(), width, shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(),
+                    shape.slidingWindow().orElse(Integer.MAX_VALUE), CudaTensor.of(actual).pointer(), shape.qSize(),
+                    batch.numSequences(), longestQuery, warps);
+            cuda.copyToHost(actual, rows, got);
+            assertClose(got, want, got.length, tolerance, step + ": attention, " + dtype + " cache, " + warps
+                    + " warps a block");
+        }
     }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /** What the jar carries for the kernels: the sources always, the fatbin and PTX when the build had nvcc. */
 class KernelResourcesTest {
 
-    private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (?:__launch_bounds__\\([^)]*\\) )?(\\w+)\\(");
+    private static final Pattern KERNEL = Pattern.compile(
+            "extern \"C\" __global__ void (?:__launch_bounds__\\([\\w, ]+\\) )?(\\w+)\\(");
     /** The profile that compiles the kernels is active exactly when this file exists (jllm-cuda/pom.xml). */
     private static final Path NVCC = Path.of("/usr/local/cuda/bin/nvcc");
 

@@ -10,12 +10,13 @@ import java.util.OptionalInt;
 import java.util.Random;
 
 /**
- * Prefill attention alone, one layer of a single 2048-token prompt (block size 32, the engine's default), per
- * attention shape of the benchmark models: the CUDA-core kernel (paged_attention, one split) against the tensor-core
- * kernel (prefill_attention), each launched {@link #REPEATS} times back to back after a warm-up and timed with CUDA
- * events. Prints milliseconds per layer and per prefill (× layers), the rate in TFLOP/s (causal: 4·headDim·heads
- * operations per (query, key) pair) and its fraction of the bf16 GEMM rate measured in the same run, and the
- * normalized difference between the two kernels' outputs.
+ * Prefill attention alone, one layer of a single 2048-token prompt (block size 32, the engine's default), per attention
+ * shape of the benchmark models: the CUDA-core kernel (paged_attention, one split) against the tensor-core kernel
+ * (prefill_attention) with blocks of 8 warps (and of 4, its fallback, for head size 128), each launched {@link
+ * #REPEATS} times back to back after a warm-up and timed with CUDA events. Prints milliseconds per layer and per
+ * prefill (× layers, old → the launcher's 8-warp block), the rate in TFLOP/s (causal: 4·headDim·heads operations per
+ * (query, key) pair) and its fraction of the bf16 GEMM rate measured in the same run, and the normalized difference of
+ * each tensor-core output from the CUDA-core one.
  *
  * <p>Usage: {@code PrefillAttentionBenchmark [TOKENS]} (default 2048).
  */
@@ -36,9 +37,10 @@ public final class PrefillAttentionBenchmark {
             System.out.println(backend.description());
             double gemm = backend.gemmRate(8192, 8192, 8192, 20);
             System.out.printf("bf16 GEMM 8192³: %.0f TFLOP/s%n", gemm / 1e12);
-            System.out.println("| shape | heads/kv × dim | CUDA cores ms/layer | tensor cores ms/layer | speed-up "
-                    + "| ms/prefill (old → new) | tensor-core TFLOP/s | % of GEMM | max rel. diff |");
-            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            System.out.println("| shape | heads/kv × dim | CUDA cores ms/layer | tensor cores 8 warps | 4 warps "
+                    + "| speed-up | ms/prefill (old → new) | TFLOP/s 8 / 4 warps | % of GEMM 8 / 4 "
+                    + "| rel. diff 8 / 4 |");
+            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             Random random = new Random(5);
             for (Shape shape : SHAPES) {
                 run(backend, shape, tokens, gemm, random);
@@ -69,31 +71,48 @@ public final class PrefillAttentionBenchmark {
         backend.prepare(batch);
         backend.ropeAndWriteKv(qkv, rope, attention, cache, 0, batch);
         Tensor old = backend.allocate(DType.BF16, tokens, attention.qSize());
-        Tensor now = backend.allocate(DType.BF16, tokens, attention.qSize());
+        Tensor[] now = {backend.allocate(DType.BF16, tokens, attention.qSize()),
+                backend.allocate(DType.BF16, tokens, attention.qSize())};
 
         CudaKvCache kv = CudaKvCache.of(cache);
         StepMetadata metadata = backend.metadata();
         Kernels kernels = backend.kernels();
         long input = CudaTensor.of(qkv).pointer();
-        Runnable cudaCores = () -> kernels.pagedAttention(kv.dtype(), input, kv.layerKeys(0), kv.layerValues(0),
-                kv.layerKeyScales(0), kv.layerValueScales(0), metadata.positions(), metadata.tokenSequence(),
-                metadata.blockTables(), blocks, BLOCK_SIZE, width, shape.heads(), shape.kvHeads(), shape.headDim(),
-                attention.scale(), Integer.MAX_VALUE, 1, 0, 0, CudaTensor.of(old).pointer(), attention.qSize(), tokens);
-        Runnable tensorCores = () -> kernels.prefillAttention(kv.dtype(), input, kv.layerKeys(0), kv.layerValues(0),
-                kv.layerKeyScales(0), kv.layerValueScales(0), metadata.positions(), metadata.queryStart(),
-                metadata.blockTables(), blocks, BLOCK_SIZE, width, shape.heads(), shape.kvHeads(), shape.headDim(),
-                attention.scale(), Integer.MAX_VALUE, CudaTensor.of(now).pointer(), attention.qSize(), 1, tokens);
-        double oldMs = time(backend, cudaCores);
-        double newMs = time(backend, tensorCores);
-        float[] a = new float[tokens * attention.qSize()];
-        float[] b = new float[tokens * attention.qSize()];
-        backend.copyToHost(old, tokens, a);
-        backend.copyToHost(now, tokens, b);
+        double oldMs = time(backend, () -> kernels.pagedAttention(kv.dtype(), input, kv.layerKeys(0),
+                kv.layerValues(0), kv.layerKeyScales(0), kv.layerValueScales(0), metadata.positions(),
+                metadata.tokenSequence(), metadata.blockTables(), blocks, BLOCK_SIZE, width, shape.heads(),
+                shape.kvHeads(), shape.headDim(), attention.scale(), Integer.MAX_VALUE, 1, 0, 0,
+                CudaTensor.of(old).pointer(), attention.qSize(), tokens));
+        float[] reference = new float[tokens * attention.qSize()];
+        backend.copyToHost(old, tokens, reference);
         double flops = 4.0 * shape.headDim() * shape.heads() * tokens * (tokens + 1) / 2;
-        System.out.printf("| %s | %d/%d × %d | %.3f | %.3f | %.1f× | %.1f → %.1f | %.0f | %.1f%% | %.1e |%n",
-                shape.name(), shape.heads(), shape.kvHeads(), shape.headDim(), oldMs, newMs, oldMs / newMs,
-                oldMs * shape.layers(), newMs * shape.layers(), flops / (newMs * 1e-3) / 1e12,
-                100 * flops / (newMs * 1e-3) / gemm, DeviceTensors.relativeError(b, a, a.length));
+        int[] blockSizes = shape.headDim() == 128 ? new int[] {Kernels.PREFILL_WARPS, Kernels.PREFILL_SMALL_WARPS}
+                : new int[] {Kernels.PREFILL_WARPS};
+        String[] ms = {"–", "–"};
+        String[] rate = {"–", "–"};
+        String[] share = {"–", "–"};
+        String[] difference = {"–", "–"};
+        double newMs = 0;
+        for (int i = 0; i < blockSizes.length; i++) {
+            int warps = blockSizes[i];
+            long output = CudaTensor.of(now[i]).pointer();
+            double millis = time(backend, () -> kernels.prefillAttention(kv.dtype(), input, kv.layerKeys(0),
+                    kv.layerValues(0), kv.layerKeyScales(0), kv.layerValueScales(0), metadata.positions(),
+                    metadata.queryStart(), metadata.blockTables(), blocks, BLOCK_SIZE, width, shape.heads(),
+                    shape.kvHeads(), shape.headDim(), attention.scale(), Integer.MAX_VALUE, output, attention.qSize(),
+                    1, tokens, warps));
+            float[] values = new float[tokens * attention.qSize()];
+            backend.copyToHost(now[i], tokens, values);
+            newMs = i == 0 ? millis : newMs;
+            ms[i] = String.format("%.3f", millis);
+            rate[i] = String.format("%.0f", flops / (millis * 1e-3) / 1e12);
+            share[i] = String.format("%.1f%%", 100 * flops / (millis * 1e-3) / gemm);
+            difference[i] = String.format("%.1e", DeviceTensors.relativeError(values, reference, values.length));
+        }
+        System.out.printf("| %s | %d/%d × %d | %.3f | %s | %s | %.1f× | %.1f → %.1f | %s / %s | %s / %s | %s / %s |%n",
+                shape.name(), shape.heads(), shape.kvHeads(), shape.headDim(), oldMs, ms[0], ms[1], oldMs / newMs,
+                oldMs * shape.layers(), newMs * shape.layers(), rate[0], rate[1], share[0], share[1], difference[0],
+                difference[1]);
     }
 
     /** Milliseconds per launch: one warm-up, then REPEATS back to back between two events. */
