@@ -42,27 +42,28 @@ public final class SweepPlots {
 
     private static Path plot(List<BenchResult> sweep, String title, String yTitle, ToDoubleFunction<BenchResult> p50,
                              ToDoubleFunction<BenchResult> p99, Path file) {
-        XYChart chart = new XYChartBuilder().width(800).height(600).title(title)
-                .xAxisTitle("output tokens/s").yAxisTitle(yTitle).build();
-        chart.getStyler().setMarkerSize(8);
-        double[] x = sweep.stream().mapToDouble(BenchResult::outputTokensPerSecond).toArray();
-        XYSeries median = chart.addSeries("p50", x, sweep.stream().mapToDouble(p50).toArray());
-        median.setMarker(SeriesMarkers.CIRCLE);
-        XYSeries tail = chart.addSeries("p99", x, sweep.stream().mapToDouble(p99).toArray());
-        tail.setMarker(SeriesMarkers.DIAMOND);
         try {
+            XYChart chart = new XYChartBuilder().width(800).height(600).title(title)
+                    .xAxisTitle("output tokens/s").yAxisTitle(yTitle).build();
+            chart.getStyler().setMarkerSize(8);
+            double[] x = sweep.stream().mapToDouble(BenchResult::outputTokensPerSecond).toArray();
+            XYSeries median = chart.addSeries("p50", x, sweep.stream().mapToDouble(p50).toArray());
+            median.setMarker(SeriesMarkers.CIRCLE);
+            XYSeries tail = chart.addSeries("p99", x, sweep.stream().mapToDouble(p99).toArray());
+            tail.setMarker(SeriesMarkers.DIAMOND);
             BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         } catch (RuntimeException | LinkageError | InternalError e) {
-            // The JDK's font manager fails this way where no font configuration is installed.
+            // The JDK's font manager fails this way where no font configuration is installed, and the chart classes
+            // where the Java runtime has no java.desktop module (a jlink image made without it).
             try {
                 Files.deleteIfExists(file);
             } catch (IOException ignored) {
                 // the message below is what matters
             }
             throw new IllegalStateException("this machine cannot draw text (install fontconfig and a font, e.g. "
-                    + "Debian's fonts-dejavu-core): " + e, e);
+                    + "Debian's fonts-dejavu-core; a Java runtime needs java.desktop): " + e, e);
         }
         return file;
     }
