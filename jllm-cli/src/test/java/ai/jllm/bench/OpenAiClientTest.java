@@ -95,8 +95,10 @@ class OpenAiClientTest {
         assertThat(timing.chunkNanos()).hasSize(3);
         assertThat(timing.ttftMillis().orElseThrow()).isBetween(150.0, 1000.0);
         long[] chunks = timing.chunkNanos();
+        // The server sends a chunk every 60 ms; one read late by a scheduling hiccup shortens the next gap, so the bound
+        // only has to tell chunks timed on arrival (tens of ms apart) from chunks timed together at the end (~0).
         for (int i = 1; i < chunks.length; i++) {
-            assertThat((chunks[i] - chunks[i - 1]) / 1e6).isBetween(59.0, 800.0);
+            assertThat((chunks[i] - chunks[i - 1]) / 1e6).isBetween(30.0, 800.0);
         }
         // The end is the last token, not the usage chunk or [DONE] after it.
         assertThat(timing.endNanos()).isEqualTo(chunks[2]);
