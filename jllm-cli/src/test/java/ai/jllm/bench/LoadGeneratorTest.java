@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -20,10 +22,15 @@ class LoadGeneratorTest {
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger peak = new AtomicInteger();
         ConcurrentLinkedQueue<Integer> progress = new ConcurrentLinkedQueue<>();
+        // The first six requests wait for each other, so six are in flight together however the threads are
+        // scheduled; the rest pass straight through.
+        CountDownLatch firstSix = new CountDownLatch(6);
         List<RequestTiming> timings = LoadGenerator.run(requests, 6, request -> {
             peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            firstSix.countDown();
             try {
-                Thread.sleep(5);
+                assertThat(firstSix.await(30, TimeUnit.SECONDS)).as("six requests in flight together").isTrue();
+                Thread.sleep(1);
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
