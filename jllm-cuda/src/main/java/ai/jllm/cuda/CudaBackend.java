@@ -499,6 +499,18 @@ public final class CudaBackend implements Backend {
                 graphs.clear();
             }
         }
+        // The grouped kernel has a block per (token, KV head, split): with fewer (token, KV head) pairs than
+        // multiprocessors (small decode batches) it leaves the GPU idle, where one block per query head does not.
+        if (shape.numHeads() / shape.numKvHeads() <= Kernels.GROUPED_ATTENTION_MAX_GROUP
+                && tokens * shape.numKvHeads() >= device.multiprocessors()) {
+            kernels.groupedAttention(kv.dtype(), input.pointer(), kv.layerKeys(layer), kv.layerValues(layer),
+                    kv.layerKeyScales(layer), kv.layerValueScales(layer), metadata.positions(),
+                    metadata.tokenSequence(), metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(),
+                    input.width(), shape.numHeads(), shape.numKvHeads(), shape.headDim(), shape.scale(), window,
+                    split.splits(), attentionPartials.pointer(), attentionCounters.pointer(), output.pointer(),
+                    output.width(), tokens);
+            return;
+        }
         kernels.pagedAttention(kv.dtype(), input.pointer(), kv.layerKeys(layer), kv.layerValues(layer),
                 kv.layerKeyScales(layer), kv.layerValueScales(layer), metadata.positions(), metadata.tokenSequence(),
                 metadata.blockTables(), batch.maxBlocksPerSequence(), batch.blockSize(), input.width(),

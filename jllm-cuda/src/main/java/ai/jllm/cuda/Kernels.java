@@ -18,6 +18,8 @@ import java.util.Map;
 final class Kernels {
 
     static final int ATTENTION_THREADS = 128;
+    /** The largest query-head group (numHeads / numKvHeads) grouped_attention takes: a warp per query head. */
+    static final int GROUPED_ATTENTION_MAX_GROUP = 8;
     /** Rows a decode GEMV takes; its kernels come for batches of 1, 2, 4 and 8 rows (padded up to the next). */
     static final int GEMV_MAX_ROWS = 8;
     static final int GEMV_THREADS = 256;
@@ -57,6 +59,9 @@ final class Kernels {
     private final long pagedAttention;
     private final long pagedAttentionFp8;
     private final long pagedAttentionInt8;
+    private final long groupedAttention;
+    private final long groupedAttentionFp8;
+    private final long groupedAttentionInt8;
     /**
      * prefill_attention[_fp8|_int8]_{64x8,128x8,128x4} and their names, by KV-cache dtype (ordinal) and variant
      * (index into {@link #PREFILL_HEAD_DIMS} and {@link #PREFILL_VARIANT_WARPS}); 128x4 is for GPUs with less shared
@@ -95,6 +100,9 @@ final class Kernels {
         this.pagedAttention = module.function("paged_attention");
         this.pagedAttentionFp8 = module.function("paged_attention_fp8");
         this.pagedAttentionInt8 = module.function("paged_attention_int8");
+        this.groupedAttention = module.function("grouped_attention");
+        this.groupedAttentionFp8 = module.function("grouped_attention_fp8");
+        this.groupedAttentionInt8 = module.function("grouped_attention_int8");
         this.maxSharedBytes = driver.deviceAttribute(CudaDriver.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
                 device.handle());
         for (KvCacheDtype dtype : KvCacheDtype.values()) {
@@ -222,6 +230,33 @@ final class Kernels {
                     ATTENTION_THREADS, 0);
             case INT8 -> launch("paged_attention_int8", pagedAttentionInt8, tokens, numHeads, splits,
                     ATTENTION_THREADS, 0);
+        }
+    }
+
+    /**
+     * See attention.cu: as {@link #pagedAttention} with the same arguments and buffers, but one block per (token, KV
+     * head, split) whose warp w is query head w of the KV head's group, so each key and value row is read once for the
+     * whole group.  Needs numHeads / numKvHeads &lt;= {@link #GROUPED_ATTENTION_MAX_GROUP}.
+     */
+    void groupedAttention(KvCacheDtype dtype, long qkv, long keyCache, long valueCache, long keyScales,
+                          long valueScales, long positions, long tokenSequence, long blockTables, int maxBlocks,
+                          int blockSize, int rowWidth, int numHeads, int numKvHeads, int headDim, float scale,
+                          int window, int splits, long partial, long counters, long out, int outWidth, int tokens) {
+        int group = numHeads / numKvHeads;
+        if (group > GROUPED_ATTENTION_MAX_GROUP || group * numKvHeads != numHeads) {
+            throw new IllegalArgumentException("grouped_attention takes groups of at most "
+                    + GROUPED_ATTENTION_MAX_GROUP + " query heads, not " + numHeads + "/" + numKvHeads);
+        }
+        args.start().pointer(qkv).pointer(keyCache).pointer(valueCache).pointer(keyScales).pointer(valueScales)
+                .pointer(positions).pointer(tokenSequence).pointer(blockTables).i32(maxBlocks).i32(blockSize)
+                .i32(rowWidth).i32(numHeads).i32(numKvHeads).i32(headDim).f32(scale).i32(window).pointer(partial)
+                .pointer(counters).pointer(out).i32(outWidth);
+        int threads = 32 * group;
+        switch (dtype) {
+            case AUTO -> launch("grouped_attention", groupedAttention, tokens, numKvHeads, splits, threads, 0);
+            case FP8 -> launch("grouped_attention_fp8", groupedAttentionFp8, tokens, numKvHeads, splits, threads, 0);
+            case INT8 -> launch("grouped_attention_int8", groupedAttentionInt8, tokens, numKvHeads, splits,
+                    threads, 0);
         }
     }
 
