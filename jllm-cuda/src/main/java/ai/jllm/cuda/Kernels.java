@@ -356,6 +356,24 @@ final class Kernels {
         int blocks = Math.min((pairs + groups - 1) / groups, Math.max(1, resident) * multiprocessors);
         args.start().pointer(weights.weight()).pointer(weights.bias().orElse(0)).pointer(inputOf(prologue)).i32(in)
                 .i32(n).i32(rows).i32(prologue.code());
+        gemvTailArguments(args, prologue, epilogue, split);
+        launch(gemvNames[batch], gemv[batch], blocks, 1, 1, threads, shared);
+    }
+
+    /** The activations a GEMV prologue reads (the kernels' x argument). */
+    static long inputOf(GemvPrologue prologue) {
+        return switch (prologue) {
+            case GemvPrologue.Copy copy -> copy.x();
+            case GemvPrologue.Norm norm -> norm.source();
+        };
+    }
+
+    /**
+     * The arguments every decode GEMV kernel (gemv.cu, quant_gemv.cu, quant_mma.cu, fp8.cu) takes after its prologue
+     * code, in gemv.cu's order: the norm's weight, eps and output, the epilogue's code and its two buffers, the split,
+     * and the rope epilogue's table, metadata, caches and shape (zeros for the others).
+     */
+    static void gemvTailArguments(KernelArgs args, GemvPrologue prologue, GemvEpilogue epilogue, int split) {
         switch (prologue) {
             case GemvPrologue.Copy ignored -> args.pointer(0).f32(0).pointer(0);
             case GemvPrologue.Norm norm -> args.pointer(norm.weight()).f32(norm.eps()).pointer(norm.normed());
@@ -375,14 +393,6 @@ final class Kernels {
         } else {
             args.pointer(0).pointer(0).pointer(0).pointer(0).pointer(0).i32(0).i32(0).i32(0);
         }
-        launch(gemvNames[batch], gemv[batch], blocks, 1, 1, threads, shared);
-    }
-
-    private static long inputOf(GemvPrologue prologue) {
-        return switch (prologue) {
-            case GemvPrologue.Copy copy -> copy.x();
-            case GemvPrologue.Norm norm -> norm.source();
-        };
     }
 
     /**

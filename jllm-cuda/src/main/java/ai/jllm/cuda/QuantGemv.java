@@ -118,27 +118,8 @@ final class QuantGemv {
         KernelArgs args = kernels.args().start();
         args.pointer(weights.weight()).pointer(weights.scales()).pointer(weights.zeros())
                 .pointer(weights.inputOrder().orElse(0)).i32(groupShift(weights)).pointer(weights.bias().orElse(0));
-        switch (prologue) {
-            case GemvPrologue.Copy copy -> args.pointer(copy.x()).i32(in).i32(n).i32(rows).i32(prologue.code())
-                    .pointer(0).f32(0).pointer(0);
-            case GemvPrologue.Norm norm -> args.pointer(norm.source()).i32(in).i32(n).i32(rows).i32(prologue.code())
-                    .pointer(norm.weight()).f32(norm.eps()).pointer(norm.normed());
-        }
-        args.i32(epilogue.code());
-        switch (epilogue) {
-            case GemvEpilogue.Store store -> args.pointer(store.out()).pointer(0);
-            case GemvEpilogue.AddResidual add -> args.pointer(add.delta()).pointer(add.residual());
-            case GemvEpilogue.SiluMul silu -> args.pointer(silu.gateUp()).pointer(silu.activated());
-            case GemvEpilogue.Rope rope -> args.pointer(rope.qkv()).pointer(0);
-        }
-        args.i32(split);
-        if (epilogue instanceof GemvEpilogue.Rope rope) {
-            args.pointer(rope.table()).pointer(rope.positions()).pointer(rope.slots()).pointer(rope.keyCache())
-                    .pointer(rope.valueCache()).i32(rope.shape().headDim()).i32(rope.shape().numHeads())
-                    .i32(rope.shape().numKvHeads());
-        } else {
-            args.pointer(0).pointer(0).pointer(0).pointer(0).pointer(0).i32(0).i32(0).i32(0);
-        }
+        args.pointer(Kernels.inputOf(prologue)).i32(in).i32(n).i32(rows).i32(prologue.code());
+        Kernels.gemvTailArguments(args, prologue, epilogue, split);
         kernels.launch(name, function, blocks, 1, 1, threads, shared);
     }
 
